@@ -1,0 +1,115 @@
+package e2e
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"pexops/pexip/sim/platform"
+)
+
+// chrome starts a headless Chromium for one test, with the flags this closed network needs.
+func chrome(t *testing.T) context.Context {
+	t.Helper()
+	path, err := exec.LookPath("chromium")
+	if err != nil {
+		if os.Getenv("PEXOPS_E2E_NO_BROWSER") == "1" {
+			t.Skip("PEXOPS_E2E_NO_BROWSER=1 and no chromium")
+		}
+		t.Fatal("chromium is not installed: run `make test`, which installs it")
+	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(path),
+		chromedp.NoSandbox,
+		chromedp.DisableGPU,
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("disable-quic", true),
+	)
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelCtx(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil { // start the browser without a timeout
+		t.Fatalf("start chromium: %v", err)
+	}
+	return ctx
+}
+
+// signIn fills the sign-in form like a person.
+func signIn(base string, a account) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		chromedp.Navigate(base+"/login"),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), a.name),
+		chromedp.SendKeys(chromedp.CSS("#password"), a.password),
+		chromedp.Click(chromedp.CSS("[data-test=login-submit]")),
+		chromedp.WaitVisible(chromedp.CSS("[data-test=live-root]")),
+	)
+}
+
+func TestBrowserMuteArrivesOverWebsocket(t *testing.T) {
+	c := startConsole(t, consoleOpts{})
+	b := newBrowser(t, c.URL)
+	b.login(admin)
+	createService(t, b, "Browser Room", "browser.room@example.com")
+	pid, err := c.Sim.Platform().Join(platform.JoinSpec{Alias: "browser.room@example.com", DisplayName: "Grace Host", Role: "chair", Protocol: "SIP"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ctx := chrome(t)
+	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	row := `tr[data-participant-id="` + pid + `"]`
+	err = chromedp.Do(tctx,
+		signIn(c.URL, operator),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=conference][data-name="Browser Room"] a`)),
+		chromedp.Click(chromedp.CSS(`[data-test=conference][data-name="Browser Room"] a`)),
+		chromedp.WaitVisible(chromedp.CSS(row+`[data-muted="false"] [data-test=mute]`)),
+		// Mark the page: if anything reloads it, the mark is gone.
+		chromedp.Evaluate[any](`window.__noReload = true`),
+		chromedp.Click(chromedp.CSS(row+` [data-test=mute]`)),
+		chromedp.WaitVisible(chromedp.CSS(row+`[data-muted="true"] [data-test=unmute]`)),
+	)
+	if err != nil {
+		t.Fatalf("mute flow: %v\nconsole log:\n%s", err, c.logs.String())
+	}
+	still, err := chromedp.Run(tctx, chromedp.Evaluate[bool](`window.__noReload === true`))
+	if err != nil || !still {
+		t.Errorf("the page reloaded during the mute flow (err %v)", err)
+	}
+	p, ok := c.Sim.Platform().StatusDetail("participant", pid)
+	if !ok || p["is_muted"] != true {
+		t.Errorf("the simulator does not report the participant muted: %v", p["is_muted"])
+	}
+}
+
+func TestBrowserJoinAppearsWithoutReload(t *testing.T) {
+	c := startConsole(t, consoleOpts{})
+	b := newBrowser(t, c.URL)
+	b.login(admin)
+	createService(t, b, "Join Room", "join.room@example.com")
+
+	ctx := chrome(t)
+	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx, signIn(c.URL, viewer), chromedp.Evaluate[any](`window.__noReload = true`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Sim.Platform().Join(platform.JoinSpec{Alias: "join.room@example.com", DisplayName: "Late Larry", Role: "chair"}); err != nil {
+		t.Fatal(err)
+	}
+	err := chromedp.Do(tctx, chromedp.WaitVisible(chromedp.CSS(`[data-test=conference][data-name="Join Room"]`)))
+	if err != nil {
+		t.Fatalf("the new conference did not appear: %v", err)
+	}
+	still, err := chromedp.Run(tctx, chromedp.Evaluate[bool](`window.__noReload === true`))
+	if err != nil || !still {
+		t.Error("the page reloaded instead of updating in place")
+	}
+}

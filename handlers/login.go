@@ -1,0 +1,83 @@
+package handlers
+
+import (
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	"pexops/auth"
+	"pexops/views"
+)
+
+// handleLoginForm shows the sign-in page, or sends a signed-in user on.
+func (h *Handler) handleLoginForm(c echo.Context) error {
+	next := auth.SafeNext(c.QueryParam("next"))
+	if _, err := h.Sessions.Load(c.Request()); err == nil {
+		return c.Redirect(http.StatusSeeOther, landing(next))
+	}
+	p := views.LoginProps{Chrome: h.chrome(c, ""), Next: next, DemoHint: h.cfg.Demo}
+	if c.QueryParam("expired") == "1" {
+		p.Error = "Your session has expired. Sign in again."
+	}
+	return ok(c, views.LoginPage(p))
+}
+
+// handleLogin checks the credentials and starts a fresh session.
+func (h *Handler) handleLogin(c echo.Context) error {
+	if !sameOrigin(c.Request()) {
+		// A sign-in posted from another site would log this browser into someone else's
+		// account (login CSRF).
+		return errUser(http.StatusForbidden, "Sign in from the pexops sign-in page.")
+	}
+	username := strings.TrimSpace(c.FormValue("username"))
+	next := auth.SafeNext(c.FormValue("next"))
+	acct, err := h.Users.Login(username, c.FormValue("password"), c.RealIP())
+	if err != nil {
+		status, msg := http.StatusUnauthorized, "Wrong username or password."
+		var te *auth.ThrottledError
+		if errors.As(err, &te) {
+			status, msg = http.StatusTooManyRequests, "Too many failed sign-ins. "+te.Error()+"."
+		}
+		h.log.Info("login failed", "user", username, "status", status)
+		p := views.LoginProps{Chrome: h.chrome(c, ""), Username: username, Next: next, Error: msg, DemoHint: h.cfg.Demo}
+		return render(c, status, views.LoginPage(p))
+	}
+	if _, err := h.Sessions.Start(c, acct); err != nil {
+		return err
+	}
+	h.log.Info("login", "user", acct.Username)
+	return c.Redirect(http.StatusSeeOther, landing(next))
+}
+
+// handleLogout revokes the session on the server (a copied cookie stops working) and closes
+// its websockets.
+func (h *Handler) handleLogout(c echo.Context) error {
+	if err := h.Sessions.Logout(c); err != nil {
+		return err
+	}
+	return c.Redirect(http.StatusSeeOther, auth.LoginPath)
+}
+
+func landing(next string) string {
+	if next == "/" || next == "" {
+		return "/live"
+	}
+	return next
+}
+
+// sameOrigin reports whether a form post comes from this site: its Origin (or, without one,
+// its Referer) names this host. Browsers send Origin on every cross-site POST.
+func sameOrigin(r *http.Request) bool {
+	src := r.Header.Get("Origin")
+	if src == "" {
+		src = r.Header.Get("Referer")
+	}
+	if src == "" {
+		return true // not a browser form; credentials are still required
+	}
+	u, err := url.Parse(src)
+	return err == nil && strings.EqualFold(u.Host, r.Host)
+}

@@ -1,0 +1,211 @@
+package handlers
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+	"github.com/labstack/echo/v4"
+
+	"pexops/auth"
+	"pexops/views"
+)
+
+// Close codes. The page's websocket extension reconnects on 1011, 1012 and 1013 (and on an
+// abnormal 1006), and stays closed on 1008, which the page explains as a signed-out session.
+const (
+	statusServiceRestart = websocket.StatusServiceRestart // console shutting down
+	statusTryAgainLater  = websocket.StatusTryAgainLater  // too slow: resynchronise
+	statusPolicy         = websocket.StatusPolicyViolation
+)
+
+const (
+	wsWriteTimeout = 10 * time.Second
+	wsPingInterval = 20 * time.Second
+	wsBuffer       = 64
+)
+
+// socket is one open websocket.
+type socket struct {
+	conn *websocket.Conn
+	once sync.Once
+}
+
+func (s *socket) close(code websocket.StatusCode, reason string) {
+	s.once.Do(func() { s.conn.Close(code, reason) })
+}
+
+// wsView is what one page subscribes to: its topics and how to draw it from scratch.
+type wsView struct {
+	topics   []string
+	snapshot func(ctx context.Context, snap *snapshot) []byte
+}
+
+// viewFor maps a page's websocket query to its topics. Each page subscribes only to what it
+// shows, so a viewer of one conference is not sent the whole platform.
+func (h *Handler) viewFor(c echo.Context, sess *auth.Session) (wsView, error) {
+	now := h.Now
+	mod := sess.Role.Allows(auth.RoleOperator)
+	switch c.QueryParam("topic") {
+	case "conferences":
+		return wsView{topics: []string{topicConferences}, snapshot: func(ctx context.Context, s *snapshot) []byte {
+			return renderAll(ctx, h.log,
+				views.ConferenceRows(s.conferences(), now(), "true"),
+				views.CountersBlock(s.counters(), "true"))
+		}}, nil
+	case "conference":
+		id := c.QueryParam("id")
+		if id == "" {
+			return wsView{}, errUser(http.StatusBadRequest, "A conference id is required.")
+		}
+		return wsView{topics: []string{topicConference(id, mod)}, snapshot: func(ctx context.Context, s *snapshot) []byte {
+			return conferenceSnapshot(ctx, h.log, s, id, mod, now())
+		}}, nil
+	}
+	return wsView{}, errUser(http.StatusBadRequest, "Unknown live view.")
+}
+
+// handleWS upgrades a signed-in page to a push-only websocket: a snapshot first, then the
+// deltas of its topics, until the page goes, the session ends or the console stops.
+func (h *Handler) handleWS(c echo.Context) error {
+	sess, ok := auth.FromContext(c)
+	if !ok {
+		return errUser(http.StatusUnauthorized, "Sign in first.")
+	}
+	view, err := h.viewFor(c, sess)
+	if err != nil {
+		return err
+	}
+	if err := h.checkOrigin(c.Request()); err != nil {
+		return err
+	}
+	conn, err := websocket.Accept(c.Response().Writer, c.Request(), &websocket.AcceptOptions{
+		OriginPatterns: originHosts(h.cfg.AllowedOrigins),
+	})
+	if err != nil {
+		// Accept has written the response already; Echo must not write again.
+		h.log.Info("websocket upgrade refused", "error", err)
+		return nil
+	}
+	s := &socket{conn: conn}
+	if !h.addSocket(s) {
+		s.close(statusServiceRestart, "pexops is restarting")
+		return nil
+	}
+	defer h.removeSocket(s)
+	untrack := h.Sessions.Track(sess.ID, func() { s.close(statusPolicy, "session ended") })
+	defer untrack()
+
+	h.serveSocket(c.Request().Context(), s, view)
+	return nil
+}
+
+func (h *Handler) serveSocket(reqCtx context.Context, s *socket, view wsView) {
+	sub := h.Hub.Subscribe(view.topics, wsBuffer)
+	defer sub.Close()
+	ctx := s.conn.CloseRead(reqCtx)
+
+	// Subscribe before reading the state: a delta that races the snapshot is then applied
+	// after it, and every fragment is idempotent (replace, delete-then-append, delete).
+	snap := newSnapshot(h.Poller.State())
+	status := snap.status(h.cfg.StaleAfter)
+	first := concat(renderAll(ctx, h.log, views.DataAge(status, "true"), views.StaleBanner(status, "true")),
+		view.snapshot(ctx, snap))
+	if !h.write(ctx, s, first) {
+		return
+	}
+	ping := time.NewTicker(wsPingInterval)
+	defer ping.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			s.close(websocket.StatusNormalClosure, "")
+			return
+		case <-sub.Dropped():
+			s.close(statusTryAgainLater, "too slow, resynchronising")
+			return
+		case msg := <-sub.Messages():
+			if !h.write(ctx, s, msg) {
+				return
+			}
+		case <-ping.C:
+			pctx, cancel := context.WithTimeout(ctx, wsWriteTimeout)
+			err := s.conn.Ping(pctx)
+			cancel()
+			if err != nil {
+				s.close(websocket.StatusGoingAway, "no pong")
+				return
+			}
+		}
+	}
+}
+
+func (h *Handler) write(ctx context.Context, s *socket, msg []byte) bool {
+	if len(msg) == 0 {
+		return true
+	}
+	wctx, cancel := context.WithTimeout(ctx, wsWriteTimeout)
+	defer cancel()
+	if err := s.conn.Write(wctx, websocket.MessageText, msg); err != nil {
+		s.close(websocket.StatusGoingAway, "write failed")
+		return false
+	}
+	if h.Metrics != nil {
+		h.Metrics.WebsocketSent(len(msg))
+	}
+	return true
+}
+
+func (h *Handler) addSocket(s *socket) bool {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closing {
+		return false
+	}
+	h.sockets[s] = struct{}{}
+	return true
+}
+
+func (h *Handler) removeSocket(s *socket) {
+	h.mu.Lock()
+	delete(h.sockets, s)
+	h.mu.Unlock()
+}
+
+// checkOrigin refuses a browser upgrade from any origin but the console's own (scheme, host
+// and port compared) or a configured one, before the upgrade (field report F08). A request
+// without Origin is not from a browser page and still needs its session.
+func (h *Handler) checkOrigin(r *http.Request) error {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return nil
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	if strings.EqualFold(origin, scheme+"://"+r.Host) {
+		return nil
+	}
+	for _, o := range h.cfg.AllowedOrigins {
+		if strings.EqualFold(strings.TrimRight(o, "/"), origin) {
+			return nil
+		}
+	}
+	return errUser(http.StatusForbidden, "This page's origin may not open a live connection.")
+}
+
+// originHosts turns configured origins into the host patterns coder/websocket checks as well.
+func originHosts(origins []string) []string {
+	var hosts []string
+	for _, o := range origins {
+		if u, err := url.Parse(o); err == nil && u.Host != "" {
+			hosts = append(hosts, u.Host)
+		}
+	}
+	return hosts
+}
