@@ -32,6 +32,7 @@ type Config struct {
 	PollFast       time.Duration
 	PollNodes      time.Duration
 	AuditRetention time.Duration
+	CommandTimeout time.Duration
 	SimSeed        int64
 	SimServices    int
 	Demo           bool // no PexipURL: run on the built-in simulator
@@ -67,6 +68,7 @@ func parseConfig(args []string, getenv func(string) string, stderr io.Writer) (C
 	fs.DurationVar(&cfg.PollFast, "poll-interval", envDuration(getenv, "PEXOPS_POLL_INTERVAL", 2*time.Second), "how often conferences and participants are read")
 	fs.DurationVar(&cfg.PollNodes, "poll-nodes-interval", envDuration(getenv, "PEXOPS_POLL_NODES_INTERVAL", 10*time.Second), "how often nodes and locations are read")
 	fs.DurationVar(&cfg.AuditRetention, "audit-retention", envDuration(getenv, "PEXOPS_AUDIT_RETENTION", 365*24*time.Hour), "how long audit entries are kept")
+	fs.DurationVar(&cfg.CommandTimeout, "command-timeout", envDuration(getenv, "PEXOPS_COMMAND_TIMEOUT", 15*time.Second), "how long a moderation command may wait for the Management Node")
 	fs.Int64Var(&cfg.SimSeed, "sim-seed", envInt(getenv, "PEXOPS_SIM_SEED", 1), "seed of the built-in simulator's demo platform")
 	fs.IntVar(&cfg.SimServices, "sim-services", int(envInt(getenv, "PEXOPS_SIM_SERVICES", 30)), "services in the built-in simulator")
 	if err := fs.Parse(args); err != nil {

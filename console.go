@@ -9,7 +9,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"os/signal"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -43,6 +45,9 @@ func runConsole(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Wri
 		return err
 	}
 	pcfg.Observe = metrics.ObserveRequest
+	// The poller backs off by itself (honouring Retry-After) and a page shows a failed read
+	// as such, so the client does not retry inside the single request slot the node gets.
+	pcfg.Retries = -1
 	client, err := pexip.New(pcfg)
 	if err != nil {
 		return err
@@ -64,7 +69,7 @@ func runConsole(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Wri
 	deps.Log, deps.Pexip, deps.Poller, deps.Metrics, deps.Registry, deps.Assets = log, client, poller, metrics, reg, assets
 	deps.Hub = live.NewHub(log, metrics)
 	h := handlers.New(deps, handlers.Config{Demo: cfg.Demo, AllowedOrigins: cfg.AllowedOrigins,
-		StaleAfter: max(15*time.Second, 5*cfg.PollFast)})
+		StaleAfter: max(15*time.Second, 5*cfg.PollFast), CommandTimeout: cfg.CommandTimeout})
 	e := h.Routes(ipExtractor(cfg.TrustedProxies))
 
 	ln, err := net.Listen("tcp", cfg.Addr)
@@ -74,6 +79,7 @@ func runConsole(ctx context.Context, cfg Config, log *slog.Logger, stdout io.Wri
 	go poller.Run(ctx)
 	go h.Broadcaster().Run(ctx, poller.Batches())
 	go housekeeping(ctx, deps, cfg.AuditRetention, log)
+	go reloadOnHangup(ctx, deps.Users, log)
 
 	srv := &http.Server{Handler: e, ReadHeaderTimeout: 10 * time.Second, ErrorLog: slog.NewLogLogger(log.Handler(), slog.LevelWarn)}
 	serveErr := make(chan error, 1)
@@ -173,6 +179,25 @@ func housekeeping(ctx context.Context, d handlers.Deps, retention time.Duration,
 		case <-ctx.Done():
 			return
 		case <-t.C:
+		}
+	}
+}
+
+// reloadOnHangup re-reads the accounts file on SIGHUP; a bad file keeps the old accounts.
+func reloadOnHangup(ctx context.Context, users *auth.Users, log *slog.Logger) {
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-hup:
+			if err := users.Reload(); err != nil {
+				log.Error("reload accounts", "error", err)
+			} else {
+				log.Info("accounts reloaded")
+			}
 		}
 	}
 }

@@ -3,6 +3,7 @@ package auth
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"fmt"
 	"io"
 	"strings"
@@ -75,13 +76,17 @@ func (a *Audit) Record(ctx context.Context, e Entry) error {
 	if len(e.Message) > maxAuditMessage {
 		e.Message = strings.ToValidUTF8(e.Message[:maxAuditMessage], "") + "…"
 	}
+	fields, err := json.Marshal(e.Fields)
+	if err != nil {
+		return fmt.Errorf("record audit entry: %w", err)
+	}
 	t := e.Target
-	_, err := a.store.db.ExecContext(ctx,
+	_, err = a.store.db.ExecContext(ctx,
 		`INSERT INTO audit(time, account, address, action, resource, fields,
 			conference_id, conference_name, participant_id, participant_name,
 			service_id, service_name, ok, message)
 		 VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		toNanos(e.Time), e.Account, e.Address, e.Action, e.Resource, strings.Join(e.Fields, ","),
+		toNanos(e.Time), e.Account, e.Address, e.Action, e.Resource, string(fields),
 		t.ConferenceID, t.ConferenceName, t.ParticipantID, t.ParticipantName,
 		t.ServiceID, t.ServiceName, e.OK, e.Message)
 	if err != nil {
@@ -176,8 +181,8 @@ func scanEntry(row scanner) (Entry, error) {
 		return Entry{}, err
 	}
 	e.Time = fromNanos(at)
-	if fields != "" {
-		e.Fields = strings.Split(fields, ",")
+	if err := json.Unmarshal([]byte(fields), &e.Fields); err != nil {
+		return Entry{}, fmt.Errorf("fields of entry %d: %w", e.ID, err)
 	}
 	return e, nil
 }

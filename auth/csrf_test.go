@@ -135,9 +135,7 @@ func TestLoginCSRF(t *testing.T) {
 	noCookie := formRequest(http.MethodPost, "/login", form+"&"+CSRFField+"="+good.PostFormValue(CSRFField))
 	checkCSRFRefusal(t, r.do(noCookie), r.lastErr, "no login cookie")
 
-	missing := r.loginRequest(form)
-	missing.Body, missing.Form, missing.PostForm = nil, nil, nil
-	missing = withBody(missing, form)
+	missing := withBody(r.loginRequest(form), form)
 	checkCSRFRefusal(t, r.do(missing), r.lastErr, "missing token")
 
 	wrong := withBody(r.loginRequest(form), form+"&"+CSRFField+"=nope")

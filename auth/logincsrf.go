@@ -36,6 +36,8 @@ func (s *Sessions) LoginCSRF() echo.MiddlewareFunc {
 				return &echo.HTTPError{Code: http.StatusForbidden, Message: CSRFMessage,
 					Internal: &CSRFError{Reason: reason}}
 			}
+			// A refused sign-in shows the form again, which needs the same token.
+			c.Set(ctxLoginToken, token)
 			return next(c)
 		}
 	}

@@ -53,12 +53,16 @@ func (s *Sessions) RequireSession() echo.MiddlewareFunc {
 
 func refuseSession(c echo.Context, expired bool) error {
 	r := c.Request()
+	htmx := r.Header.Get("HX-Request") == "true"
+	// An htmx request comes from a console page, which was served to a session: even with
+	// the cookie gone (cleared, or lost), the operator's session is what ended.
+	expired = expired || htmx
 	msg := "not signed in"
 	if expired {
 		msg = "session expired, reload the page"
 	}
 	switch {
-	case r.Header.Get("HX-Request") == "true":
+	case htmx:
 		next := sameHostPath(r.Header.Get("HX-Current-URL"), r.Host)
 		c.Response().Header().Set("HX-Redirect", LoginURL(next, expired))
 		return c.String(http.StatusUnauthorized, msg)

@@ -371,7 +371,8 @@ func (s *Sessions) ids(ctx context.Context, query string, args ...any) ([]string
 	return ids, rows.Err()
 }
 
-// List returns every session on record, newest first, with CSRFToken left empty.
+// List returns every session on record, newest first, with CSRFToken left empty and Role as
+// it was at sign-in.
 func (s *Sessions) List(ctx context.Context) ([]Session, error) {
 	rows, err := s.store.db.QueryContext(ctx,
 		`SELECT id, username, role, created, last_seen, remote_addr FROM sessions
@@ -441,4 +442,20 @@ func randomBytes(n int) []byte {
 // randomToken returns 32 random bytes, base64url without padding (43 characters).
 func randomToken() string {
 	return base64.RawURLEncoding.EncodeToString(randomBytes(32))
+}
+
+// DecodeKey decodes a session key from configuration, written as hex or as base64 (standard
+// or URL alphabet, with or without padding). It must come to at least 32 bytes.
+func DecodeKey(s string) ([]byte, error) {
+	decoders := []func(string) ([]byte, error){
+		hex.DecodeString,
+		base64.StdEncoding.DecodeString, base64.RawStdEncoding.DecodeString,
+		base64.URLEncoding.DecodeString, base64.RawURLEncoding.DecodeString,
+	}
+	for _, decode := range decoders {
+		if b, err := decode(s); err == nil && len(b) >= 32 {
+			return b, nil
+		}
+	}
+	return nil, errors.New("session key: want at least 32 bytes as hex or base64")
 }

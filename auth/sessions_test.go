@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"log/slog"
 	"net/http"
 	"strings"
 	"testing"
@@ -115,6 +116,7 @@ func TestRequireSessionRefusals(t *testing.T) {
 		header     map[string]string
 		wantStatus int
 		wantHeader map[string]string
+		wantBody   string
 	}{
 		{name: "page without cookie", wantStatus: http.StatusSeeOther,
 			wantHeader: map[string]string{"Location": "/login?next=%2Fpage%3Fc%3D1"}},
@@ -129,10 +131,18 @@ func TestRequireSessionRefusals(t *testing.T) {
 			wantHeader: map[string]string{"HX-Redirect": "/login?expired=1&next=%2Flive%3Fconf%3D7"},
 		},
 		{
+			name: "htmx after the cookie was lost",
+			header: map[string]string{"HX-Request": "true",
+				"HX-Current-URL": "http://example.com/live"},
+			wantStatus: http.StatusUnauthorized,
+			wantHeader: map[string]string{"HX-Redirect": "/login?expired=1&next=%2Flive"},
+			wantBody:   "session expired, reload the page",
+		},
+		{
 			name:       "htmx current URL on another host",
 			header:     map[string]string{"HX-Request": "true", "HX-Current-URL": "https://evil.example/x"},
 			wantStatus: http.StatusUnauthorized,
-			wantHeader: map[string]string{"HX-Redirect": "/login?next=%2F"},
+			wantHeader: map[string]string{"HX-Redirect": "/login?expired=1&next=%2F"},
 		},
 		{name: "websocket", header: map[string]string{"Upgrade": "websocket", "Connection": "Upgrade"},
 			wantStatus: http.StatusUnauthorized},
@@ -153,6 +163,9 @@ func TestRequireSessionRefusals(t *testing.T) {
 				if got := rec.Header().Get(k); got != v {
 					t.Errorf("%s = %q, want %q", k, got, v)
 				}
+			}
+			if tt.wantBody != "" && rec.Body.String() != tt.wantBody {
+				t.Errorf("body %q, want %q", rec.Body, tt.wantBody)
 			}
 			if strings.Contains(rec.Body.String(), "hello") {
 				t.Error("the protected handler ran")
@@ -311,5 +324,79 @@ func TestListAndRevokeUser(t *testing.T) {
 	}
 	if rec := r.do(get("/page", vera)); rec.Code != http.StatusOK {
 		t.Errorf("vera's session after revoking otto: %d", rec.Code)
+	}
+}
+
+func TestPruneExpiredSessions(t *testing.T) {
+	r := newRig(t, SessionsConfig{IdleTimeout: time.Hour})
+	old := r.login("vera")
+	oldID := r.session(old).ID
+	closed := false
+	r.sessions.Track(oldID, func() { closed = true })
+	r.clock.Advance(50 * time.Minute)
+	fresh := r.login("otto")
+	r.clock.Advance(20 * time.Minute)
+
+	n, err := r.sessions.PruneExpired(context.Background())
+	if err != nil || n != 1 {
+		t.Fatalf("PruneExpired() = %d, %v; want 1", n, err)
+	}
+	if !closed {
+		t.Error("pruning did not close the expired session's socket")
+	}
+	if rec := r.do(get("/page", fresh)); rec.Code != http.StatusOK {
+		t.Errorf("fresh session after pruning: status %d", rec.Code)
+	}
+}
+
+func TestNoSecretsInLogs(t *testing.T) {
+	var logs bytes.Buffer
+	log := slog.New(slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	r := newRig(t, SessionsConfig{IdleTimeout: time.Hour, Logger: log})
+	c := r.login("otto")
+	sess := r.session(c)
+
+	bad := formRequest(http.MethodPost, "/act", "_csrf=wrong")
+	bad.AddCookie(c)
+	r.do(bad)
+	r.clock.Advance(2 * time.Hour) // expire it, which is logged
+	r.do(get("/page", c))
+
+	if !strings.Contains(logs.String(), "session ended") {
+		t.Fatalf("expected the expiry to be logged, got %q", logs.String())
+	}
+	for _, secret := range []string{"otto-pw", c.Value, sess.CSRFToken, sess.ID} {
+		if strings.Contains(logs.String(), secret) {
+			t.Errorf("a secret is in the log: %q", logs.String())
+		}
+	}
+}
+
+func TestDecodeKey(t *testing.T) {
+	key := bytes.Repeat([]byte{0xfb, 0xff}, 16)
+	tests := []struct {
+		name, in string
+		want     []byte // nil: refused
+	}{
+		{"hex", strings.Repeat("fbff", 16), key},
+		{"base64", "+//7//v/+//7//v/+//7//v/+//7//v/+//7//v/+/8=", key},
+		{"base64url unpadded", "-__7__v_-__7__v_-__7__v_-__7__v_-__7__v_-_8", key},
+		{"too short", strings.Repeat("fbff", 8), nil},
+		{"not an encoding", "correct horse battery staple, but longer than 32", nil},
+		{"empty", "", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := DecodeKey(tt.in)
+			if tt.want == nil {
+				if err == nil {
+					t.Errorf("DecodeKey() = %x, want an error", got)
+				}
+				return
+			}
+			if diff := cmp.Diff(tt.want, got); err != nil || diff != "" {
+				t.Errorf("DecodeKey() error %v (-want +got):\n%s", err, diff)
+			}
+		})
 	}
 }

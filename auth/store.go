@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"io/fs"
 	"log/slog"
+	"os"
 	"strings"
 	"time"
 
@@ -61,7 +63,7 @@ var migrations = []string{
 		address          TEXT NOT NULL,
 		action           TEXT NOT NULL,
 		resource         TEXT NOT NULL,
-		fields           TEXT NOT NULL,  -- changed field names, comma-separated
+		fields           TEXT NOT NULL,  -- changed field names, a JSON array or null
 		conference_id    TEXT NOT NULL,
 		conference_name  TEXT NOT NULL,
 		participant_id   TEXT NOT NULL,
@@ -81,6 +83,9 @@ func Open(ctx context.Context, cfg StoreConfig) (*Store, error) {
 	if cfg.Path == "" || strings.ContainsAny(cfg.Path, "?#") {
 		return nil, fmt.Errorf("open store: invalid database path %q", cfg.Path)
 	}
+	if err := createPrivate(cfg.Path); err != nil {
+		return nil, fmt.Errorf("open store: %w", err)
+	}
 	dsn := cfg.Path + "?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)" +
 		"&_pragma=synchronous(FULL)&_pragma=foreign_keys(1)&_txlock=immediate"
 	db, err := sql.Open("sqlite", dsn)
@@ -99,6 +104,19 @@ func Open(ctx context.Context, cfg StoreConfig) (*Store, error) {
 		return nil, fmt.Errorf("open store %s: %w", cfg.Path, err)
 	}
 	return s, nil
+}
+
+// createPrivate creates a missing database file readable by its owner only: it holds the
+// session keys. SQLite gives its -wal and -shm files the same permissions.
+func createPrivate(path string) error {
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	return f.Close()
 }
 
 // Close closes the database.

@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"os"
 	"strings"
 	"testing"
 )
@@ -10,6 +11,15 @@ func TestStoreOpen(t *testing.T) {
 	ctx := context.Background()
 	path := t.TempDir() + "/pexops.db"
 	s := openStore(t, path, newFakeClock())
+	for _, p := range []string{path, path + "-wal"} {
+		st, err := os.Stat(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st.Mode().Perm() != 0o600 {
+			t.Errorf("%s mode = %v, want 0600 (the database holds the session keys)", p, st.Mode())
+		}
+	}
 
 	var mode string
 	if err := s.db.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil || mode != "wal" {

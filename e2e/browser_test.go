@@ -72,7 +72,7 @@ func TestBrowserMuteArrivesOverWebsocket(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`[data-test=conference][data-name="Browser Room"] a`)),
 		chromedp.WaitVisible(chromedp.CSS(row+`[data-muted="false"] [data-test=mute]`)),
 		// Mark the page: if anything reloads it, the mark is gone.
-		chromedp.Evaluate[any](`window.__noReload = true`),
+		chromedp.Evaluate[chromedp.Void](`window.__noReload = true; undefined`),
 		chromedp.Click(chromedp.CSS(row+` [data-test=mute]`)),
 		chromedp.WaitVisible(chromedp.CSS(row+`[data-muted="true"] [data-test=unmute]`)),
 	)
@@ -98,7 +98,7 @@ func TestBrowserJoinAppearsWithoutReload(t *testing.T) {
 	ctx := chrome(t)
 	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	if err := chromedp.Do(tctx, signIn(c.URL, viewer), chromedp.Evaluate[any](`window.__noReload = true`)); err != nil {
+	if err := chromedp.Do(tctx, signIn(c.URL, viewer), chromedp.Evaluate[chromedp.Void](`window.__noReload = true; undefined`)); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := c.Sim.Platform().Join(platform.JoinSpec{Alias: "join.room@example.com", DisplayName: "Late Larry", Role: "chair"}); err != nil {

@@ -211,9 +211,21 @@ func newBrowser(t *testing.T, base string) *browser {
 	}}
 }
 
+// openLogin loads the sign-in page, as a person does before typing, which sets the login
+// form's CSRF cookie and token.
+func (b *browser) openLogin() {
+	b.t.Helper()
+	doc := b.page("/login", http.StatusOK)
+	b.csrf = doc.Find(`#login-form input[name="_csrf"]`).AttrOr("value", "")
+	if b.csrf == "" {
+		b.t.Fatal("the sign-in form has no CSRF token")
+	}
+}
+
 // login signs in and remembers the page's CSRF token.
 func (b *browser) login(a account) {
 	b.t.Helper()
+	b.openLogin()
 	res := b.postForm("/login", url.Values{"username": {a.name}, "password": {a.password}})
 	if res.StatusCode != http.StatusSeeOther {
 		b.t.Fatalf("login as %s: status %d, want 303", a.name, res.StatusCode)

@@ -9,17 +9,26 @@ import (
 	"pexops/auth"
 )
 
-// recordCommand writes a command to the audit trail before the operator gets an answer.
-func (h *Handler) recordCommand(c echo.Context, action string, t commandTarget, err error) error {
+// recordCommand writes a command to the audit trail before the operator gets an answer:
+// who, from where, which command with which fields, on what, and what Pexip answered.
+func (h *Handler) recordCommand(c echo.Context, action string, in actionInput, t commandTarget, err error) error {
 	e := h.auditEntry(c, action, err)
 	switch t.kind {
 	case "participant":
+		e.Fields = in.fields("participant_id")
 		e.Target = auth.Target{ParticipantID: t.id, ParticipantName: t.name, ConferenceName: t.conference}
 		if conf, ok := h.conferenceByName(t.conference); ok {
 			e.Target.ConferenceID = conf
 		}
 	case "conference":
+		e.Fields = []string{"conference_id"}
 		e.Target = auth.Target{ConferenceID: t.id, ConferenceName: t.name}
+	case "dial":
+		e.Fields = in.sent
+		e.Target = auth.Target{ParticipantID: t.id, ParticipantName: t.name, ConferenceName: t.conference}
+	}
+	if note := in.note(); note != "" {
+		e.Message = strings.TrimSuffix(note+"; "+e.Message, "; ")
 	}
 	return h.Audit.Record(c.Request().Context(), e)
 }

@@ -3,6 +3,7 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
 	"strings"
 	"time"
@@ -15,7 +16,11 @@ import (
 
 // Topics a page can subscribe to. A conference page has two, so that rows rendered for a
 // moderator (with buttons) never reach a viewer and the other way round.
-const topicConferences = "conferences"
+const (
+	topicConferences = "conferences"
+	topicPlatform    = "platform"
+	topicBoard       = "board"
+)
 
 func topicConference(id string, moderator bool) string {
 	if moderator {
@@ -24,23 +29,64 @@ func topicConference(id string, moderator bool) string {
 	return "conf:" + id + ":v"
 }
 
+func topicParticipant(id string) string { return "part:" + id }
+
+// topicKind splits a topic into its kind ("conferences", "conf", "part", ...), the object id
+// and whether it is the moderators' variant.
+func topicKind(topic string) (kind, id string, moderator bool) {
+	switch {
+	case strings.HasPrefix(topic, "conf:"):
+		rest := strings.TrimPrefix(topic, "conf:")
+		i := strings.LastIndexByte(rest, ':')
+		if i < 0 {
+			return "conf", rest, false
+		}
+		return "conf", rest[:i], rest[i+1:] == "m"
+	case strings.HasPrefix(topic, "part:"):
+		return "part", strings.TrimPrefix(topic, "part:"), false
+	}
+	return topic, "", false
+}
+
+const (
+	// statusHeartbeat is how often pages hear their data age even when nothing changed, so a
+	// page can tell a quiet platform from a dead link.
+	statusHeartbeat = 10 * time.Second
+	// lossSamples bounds the packet-loss history kept per watched participant.
+	lossSamples = 300
+)
+
 // Broadcaster turns the poller's batches into rendered fragments, once per topic that has
 // subscribers, and publishes them to the hub. Rendering once per topic instead of once per
 // viewer is what keeps a thousand viewers cheap.
+//
+// A topic's update is at most two websocket messages: one of page parts (banners, counters,
+// tiles) and one of table bodies only. A browser parses a message as one HTML fragment and
+// silently drops table rows that follow ordinary elements, so the two never share a message.
 type Broadcaster struct {
 	hub        *live.Hub
 	log        *slog.Logger
 	now        func() time.Time
 	staleAfter time.Duration
 	state      func() *live.State
-	// statusEvery is how often every page is told how old its data is, changes or not.
+	// statusEvery is how often the data age and staleness banner are checked and, when they
+	// changed, pushed to every page.
 	statusEvery time.Duration
+
+	// Owned by the Run goroutine.
+	sentStatus views.LiveStatus
+	sentAt     time.Time
+	loss       map[string][]float64 // participant id -> loss samples while watched
 }
 
 // Run consumes batches until ctx ends or the channel closes. Between batches it refreshes the
 // data age and the staleness banner of every topic, so an outage shows even though an outage
 // produces no deltas.
 func (b *Broadcaster) Run(ctx context.Context, batches <-chan live.Batch) {
+	if b.statusEvery <= 0 {
+		b.statusEvery = 2 * time.Second
+	}
+	b.loss = map[string][]float64{}
 	tick := time.NewTicker(b.statusEvery)
 	defer tick.Stop()
 	for {
@@ -58,16 +104,21 @@ func (b *Broadcaster) Run(ctx context.Context, batches <-chan live.Batch) {
 	}
 }
 
-// status renders the data age and staleness banner for every topic with subscribers.
+// status renders the data age and staleness banner for every topic with subscribers, when
+// they changed since last sent or the heartbeat is due.
 func (b *Broadcaster) status(ctx context.Context) []live.Message {
-	counts := b.hub.Counts()
 	st := b.state()
-	if len(counts) == 0 || st == nil {
+	counts := b.hub.Counts()
+	if st == nil || len(counts) == 0 {
 		return nil
 	}
-	s := views.LiveStatus{Updated: st.Updated, Stale: st.Stale, LastError: st.LastError,
-		StaleAfter: int(b.staleAfter.Seconds())}
-	data := renderAll(ctx, b.log, views.DataAge(s, "true"), views.StaleBanner(s, "true"))
+	s := liveStatus(st, b.staleAfter)
+	now := b.now()
+	if s == b.sentStatus && now.Sub(b.sentAt) < statusHeartbeat {
+		return nil
+	}
+	b.sentStatus, b.sentAt = s, now
+	data := renderAll(ctx, b.log, statusParts(s)...)
 	msgs := make([]live.Message, 0, len(counts))
 	for topic, n := range counts {
 		if n > 0 {
@@ -77,176 +128,127 @@ func (b *Broadcaster) status(ctx context.Context) []live.Message {
 	return msgs
 }
 
-// render builds the messages of one batch. Every topic gets the data age and the staleness
-// banner, so "updated 2 s ago" stays true even when nothing else changes.
+func statusParts(s views.LiveStatus) []templ.Component {
+	return []templ.Component{views.DataAge(s, "true"), views.StaleBanner(s, "true")}
+}
+
+// render builds the messages of one batch for every topic the batch touches.
 func (b *Broadcaster) render(ctx context.Context, batch live.Batch) []live.Message {
 	counts := b.hub.Counts()
-	if len(counts) == 0 || batch.State == nil {
+	if batch.State == nil {
 		return nil
 	}
 	snap := newSnapshot(batch.State)
+	b.recordLoss(snap, batch, counts)
+	if len(counts) == 0 {
+		return nil
+	}
 	now := b.now()
 	status := snap.status(b.staleAfter)
-	head := renderAll(ctx, b.log, views.DataAge(status, "true"), views.StaleBanner(status, "true"))
+	b.sentStatus, b.sentAt = status, now
+	head := renderAll(ctx, b.log, statusParts(status)...)
 
 	var msgs []live.Message
 	for topic, n := range counts {
 		if n == 0 {
 			continue
 		}
-		var body []byte
-		switch {
-		case topic == topicConferences:
-			body = b.conferencesDelta(ctx, snap, batch, now)
-		case strings.HasPrefix(topic, "conf:"):
-			body = b.conferenceDelta(ctx, snap, batch, topic, now)
-		default:
-			continue
+		var p parts
+		if batch.Resync {
+			p = fullParts(snap, topic, now, b.loss)
+		} else {
+			p = deltaParts(snap, batch, topic, now, b.loss)
 		}
-		msgs = append(msgs, live.Message{Topic: topic, Data: concat(head, body)})
+		msgs = append(msgs, p.messages(ctx, b.log, topic, head)...)
 	}
 	return msgs
 }
 
-// affectedConferences maps the batch's deltas to the ids of the conferences they touch.
-func affectedConferences(snap *snapshot, batch live.Batch) (changed map[string]bool, removed map[string]bool) {
-	changed, removed = map[string]bool{}, map[string]bool{}
-	for _, d := range batch.Deltas {
-		switch d.Resource {
-		case live.ResourceConference:
-			if d.Kind == live.Removed {
-				removed[d.ID] = true
-			} else {
-				changed[d.ID] = true
-			}
-		case live.ResourceParticipant:
-			for _, name := range []string{d.Conference, d.FromConference} {
-				if c, ok := snap.byName[name]; ok {
-					changed[c.ID] = true
-				}
-			}
+// recordLoss appends a loss sample for every watched participant whose media streams the
+// batch re-read, and forgets participants nobody watches any more.
+func (b *Broadcaster) recordLoss(snap *snapshot, batch live.Batch, counts map[string]int) {
+	for id := range b.loss {
+		if counts[topicParticipant(id)] == 0 {
+			delete(b.loss, id)
 		}
 	}
-	return changed, removed
-}
-
-func (b *Broadcaster) conferencesDelta(ctx context.Context, snap *snapshot, batch live.Batch, now time.Time) []byte {
-	if batch.Resync {
-		return renderAll(ctx, b.log,
-			views.ConferenceRows(snap.conferences(), now, "true"),
-			views.CountersBlock(snap.counters(), "true"))
-	}
-	changed, removed := affectedConferences(snap, batch)
-	if len(changed) == 0 && len(removed) == 0 {
-		return nil
-	}
-	added := map[string]bool{}
 	for _, d := range batch.Deltas {
-		if d.Resource == live.ResourceConference && d.Kind == live.Added {
-			added[d.ID] = true
-		}
-	}
-	var parts []templ.Component
-	for id := range removed {
-		parts = append(parts, views.RemoveRow(views.DomID("c", id)))
-	}
-	for id := range changed {
-		v, ok := snap.confViews[id]
-		switch {
-		case !ok:
+		if d.Resource != live.ResourceMediaStream || counts[topicParticipant(d.ID)] == 0 {
 			continue
-		case added[id]:
-			parts = append(parts, views.RemoveRow(views.DomID("c", id)), views.AppendConference(v, now))
-		default:
-			parts = append(parts, views.ConferenceRow(v, now, "true"))
 		}
+		streams, ok := snap.st.MediaStreams[d.ID]
+		if !ok {
+			continue
+		}
+		s := append(b.loss[d.ID], worstLoss(streams))
+		if len(s) > lossSamples {
+			s = s[len(s)-lossSamples:]
+		}
+		b.loss[d.ID] = s
 	}
-	parts = append(parts, views.CountersBlock(snap.counters(), "true"))
-	return renderAll(ctx, b.log, parts...)
 }
 
-func (b *Broadcaster) conferenceDelta(ctx context.Context, snap *snapshot, batch live.Batch, topic string, now time.Time) []byte {
-	rest := strings.TrimPrefix(topic, "conf:")
-	id, role, _ := strings.Cut(rest, ":")
-	moderator := role == "m"
-	conf, ok := snap.confViews[id]
-	if !ok {
-		if batch.Resync || conferenceRemoved(batch, id) {
-			return renderAll(ctx, b.log, views.ConferenceEnded("true"))
-		}
+// parts is one topic's update: page parts, and table bodies, rendered into separate messages.
+type parts struct {
+	head []templ.Component
+	rows []templ.Component
+}
+
+func (p parts) empty() bool { return len(p.head) == 0 && len(p.rows) == 0 }
+
+// messages renders p for topic; status (already rendered) leads the first message.
+func (p parts) messages(ctx context.Context, log *slog.Logger, topic string, status []byte) []live.Message {
+	if p.empty() {
 		return nil
 	}
-	if batch.Resync {
-		return conferenceSnapshot(ctx, b.log, snap, id, moderator, now)
+	out := []live.Message{{Topic: topic, Data: concat(status, renderAll(ctx, log, p.head...))}}
+	if len(p.rows) > 0 {
+		out = append(out, live.Message{Topic: topic, Data: renderAll(ctx, log, p.rows...)})
 	}
-	var parts []templ.Component
-	touched := false
-	for _, d := range batch.Deltas {
-		switch {
-		case d.Resource == live.ResourceConference && d.ID == id:
-			touched = true
-		case d.Resource == live.ResourceParticipant && (d.Conference == conf.Name || d.FromConference == conf.Name):
-			touched = true
-			parts = append(parts, participantDelta(snap, d, conf, moderator, now)...)
+	return out
+}
+
+// fullParts draws every live part of a topic's page: for a new subscriber and a resync.
+func fullParts(snap *snapshot, topic string, now time.Time, loss map[string][]float64) parts {
+	kind, id, mod := topicKind(topic)
+	switch kind {
+	case topicConferences:
+		return parts{head: []templ.Component{views.CountersBlock(snap.counters(), "true")},
+			rows: []templ.Component{views.ConferenceRows(snap.conferences(), now, "true")}}
+	case "conf":
+		return conferenceFull(snap, id, mod, now)
+	case "part":
+		return participantFull(snap, id, now, loss[id])
+	case topicPlatform:
+		return parts{head: []templ.Component{views.PlatformBody(snap.platform(), now, "true")}}
+	case topicBoard:
+		v := snap.board()
+		return parts{head: []templ.Component{views.BoardHead(v, "true"), views.BoardTiles(v.Tiles, "true"),
+			views.BoardAlarms(v.Alarms, now, "true")}}
+	}
+	return parts{}
+}
+
+// deltaParts draws only what a batch changed on a topic's page.
+func deltaParts(snap *snapshot, batch live.Batch, topic string, now time.Time, loss map[string][]float64) parts {
+	kind, id, mod := topicKind(topic)
+	switch kind {
+	case topicConferences:
+		return conferencesDelta(snap, batch, now)
+	case "conf":
+		return conferenceDelta(snap, batch, id, mod, now)
+	case "part":
+		if participantTouched(batch, id) {
+			return participantFull(snap, id, now, loss[id])
 		}
-	}
-	if !touched {
-		return nil
-	}
-	parts = append([]templ.Component{views.ConferenceHead(conf, moderator, now, "true")}, parts...)
-	return renderAll(ctx, b.log, parts...)
-}
-
-func conferenceRemoved(batch live.Batch, id string) bool {
-	for _, d := range batch.Deltas {
-		if d.Resource == live.ResourceConference && d.Kind == live.Removed && d.ID == id {
-			return true
+	case topicPlatform:
+		if platformTouched(batch) {
+			return fullParts(snap, topic, now, loss)
 		}
+	case topicBoard:
+		return boardDelta(snap, batch, now)
 	}
-	return false
-}
-
-// participantDelta renders one participant's change on a conference page. A participant is
-// removed and appended again when it moves between the admitted and the waiting table, or
-// arrives from another conference.
-func participantDelta(snap *snapshot, d live.Delta, conf views.ConferenceView, moderator bool, now time.Time) []templ.Component {
-	domID := views.DomID("p", d.ID)
-	p, ok := snap.st.Participants[d.ID]
-	if d.Kind == live.Removed || !ok || p.Conference != conf.Name {
-		return []templ.Component{views.RemoveRow(domID)}
-	}
-	v := participantView(p, conf.ID)
-	body := "plist"
-	if v.Waiting {
-		body = "waiting"
-	}
-	if d.Kind == live.Added || d.FromConference != "" || movedTable(d) {
-		return []templ.Component{views.AppendParticipant(body, v, moderator, now)}
-	}
-	return []templ.Component{views.ParticipantRow(v, moderator, now, "true")}
-}
-
-// movedTable reports whether a change may move a row between the admitted and waiting tables.
-func movedTable(d live.Delta) bool {
-	for _, f := range d.Fields {
-		if f == "is_on_hold" || f == "has_media" {
-			return true
-		}
-	}
-	return d.Fields == nil
-}
-
-// conferenceSnapshot renders every part of a conference page, for a new subscriber or a resync.
-func conferenceSnapshot(ctx context.Context, log *slog.Logger, snap *snapshot, id string, moderator bool, now time.Time) []byte {
-	conf, ok := snap.confViews[id]
-	if !ok {
-		return renderAll(ctx, log, views.ConferenceEnded("true"))
-	}
-	admitted, waiting := snap.participants(id)
-	return renderAll(ctx, log,
-		views.ConferenceHead(conf, moderator, now, "true"),
-		views.ParticipantRows("plist", admitted, moderator, now, "true"),
-		views.ParticipantRows("waiting", waiting, moderator, now, "true"))
+	return parts{}
 }
 
 // renderAll renders components one after the other into one message.
@@ -264,4 +266,11 @@ func renderAll(ctx context.Context, log *slog.Logger, cs ...templ.Component) []b
 func concat(a, b []byte) []byte {
 	out := make([]byte, 0, len(a)+len(b))
 	return append(append(out, a...), b...)
+}
+
+// replaceRow swaps the table row domID for row, wrapped as a table-only message part.
+func replaceRow(domID string, row templ.Component) templ.Component {
+	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
+		return views.ReplaceRow(domID).Render(templ.WithChildren(ctx, row), w)
+	})
 }

@@ -66,6 +66,7 @@ type Handler struct {
 	sockets map[*socket]struct{}
 	closing bool
 	locks   targetLocks
+	schemas schemaCache // configuration schemas, read once per process (services area)
 }
 
 // New returns a Handler. Call Routes for the Echo instance and Broadcaster for the renderer
@@ -96,7 +97,8 @@ func (h *Handler) Broadcaster() *Broadcaster {
 
 // chrome is the layout's input for the signed-in user of c (if any).
 func (h *Handler) chrome(c echo.Context, active string) views.Chrome {
-	ch := views.Chrome{Active: active, Asset: h.Assets.Path, ServerNow: h.Now(), Demo: h.cfg.Demo}
+	ch := views.Chrome{Active: active, Asset: h.Assets.Path, ServerNow: h.Now(), Demo: h.cfg.Demo,
+		CSRF: auth.CSRFToken(c)}
 	if s, ok := auth.FromContext(c); ok {
 		ch.User = s.Username
 		ch.Role = s.Role.String()

@@ -8,11 +8,22 @@ import (
 	"pexops/views"
 )
 
+// liveRoutes are the live views and their websocket, for every signed-in role. (POST
+// /live/participants/:id/:action is moderation's; this GET does not clash with it.)
+func (h *Handler) liveRoutes(s *echo.Group) {
+	s.GET("/ws", h.handleWS)
+	s.GET("/live", h.handleLiveList)
+	s.GET("/live/conferences/:id", h.handleConference)
+	s.GET("/live/participants/:id", h.handleParticipant)
+}
+
 // handleLiveList is the list of active conferences.
 func (h *Handler) handleLiveList(c echo.Context) error {
 	snap := newSnapshot(h.Poller.State())
+	ch := h.chrome(c, "live")
+	ch.Title = "Live conferences"
 	return ok(c, views.LivePage(views.LiveProps{
-		Chrome:      h.chrome(c, "live"),
+		Chrome:      ch,
 		Status:      snap.status(h.cfg.StaleAfter),
 		Counters:    snap.counters(),
 		Conferences: snap.conferences(),
@@ -29,12 +40,33 @@ func (h *Handler) handleConference(c echo.Context) error {
 		return errUser(http.StatusNotFound, "This conference is not running: it may have ended. Its record will be in the call history.")
 	}
 	admitted, waiting := snap.participants(id)
+	ch := h.chrome(c, "live")
+	ch.Title = conf.Name
 	return ok(c, views.ConferencePage(views.ConferenceProps{
-		Chrome:       h.chrome(c, "live"),
+		Chrome:       ch,
 		Status:       snap.status(h.cfg.StaleAfter),
 		Conference:   conf,
 		Participants: admitted,
 		Waiting:      waiting,
 		Now:          h.Now(),
+	}))
+}
+
+// handleParticipant is one participant's call with its media streams. The streams are read
+// from the Management Node only while the page's socket is open (Poller.Watch), so the first
+// paint may not have them yet.
+func (h *Handler) handleParticipant(c echo.Context) error {
+	snap := newSnapshot(h.Poller.State())
+	d, found := snap.detail(c.Param("id"), nil)
+	if !found {
+		return errUser(http.StatusNotFound, "This participant is not in a call any more. Its record will be in the call history.")
+	}
+	ch := h.chrome(c, "live")
+	ch.Title = d.Participant.DisplayName
+	return ok(c, views.ParticipantPage(views.ParticipantProps{
+		Chrome: ch,
+		Status: snap.status(h.cfg.StaleAfter),
+		Detail: d,
+		Now:    h.Now(),
 	}))
 }

@@ -24,28 +24,24 @@ func (h *Handler) Routes(ip echo.IPExtractor) *echo.Echo {
 	e.GET("/readyz", h.handleReadyz)
 	e.GET("/metrics", h.metricsHandler())
 	e.GET("/static/*", echo.WrapHandler(h.Assets))
-	e.GET("/login", h.handleLoginForm)
-	e.POST("/login", h.handleLogin)
+	login := e.Group("/login", h.Sessions.LoginCSRF())
+	login.GET("", h.handleLoginForm)
+	login.POST("", h.handleLogin)
 
 	s := e.Group("", h.Sessions.RequireSession(), auth.CSRF())
 	s.GET("/", func(c echo.Context) error { return c.Redirect(http.StatusSeeOther, "/live") })
 	s.POST("/logout", h.handleLogout)
-	s.GET("/ws", h.handleWS)
-	s.GET("/live", h.handleLiveList)
-	s.GET("/live/conferences/:id", h.handleConference)
-	s.GET("/services", h.handleServicesList)
-	s.GET("/services/:id", h.handleServiceEdit)
-
 	op := s.Group("", auth.RequireRole(auth.RoleOperator))
-	op.POST("/live/participants/:id/:action", h.handleParticipantCommand)
-	op.POST("/live/conferences/:id/:action", h.handleConferenceCommand)
-
 	adm := s.Group("", auth.RequireRole(auth.RoleAdmin))
-	adm.GET("/services/new", h.handleServiceNew)
-	adm.POST("/services", h.handleServiceCreate)
-	adm.POST("/services/:id", h.handleServiceUpdate)
-	adm.GET("/services/:id/delete", h.handleServiceDeleteConfirm)
-	adm.POST("/services/:id/delete", h.handleServiceDelete)
+
+	// Each area lists its own routes in its own file, by role.
+	h.liveRoutes(s)
+	h.moderationRoutes(op)
+	h.serviceRoutes(s, adm)
+	h.platformRoutes(s)
+	h.historyRoutes(s)
+	h.auditRoutes(adm)
+	h.boardRoutes(e)
 
 	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	return e

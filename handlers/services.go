@@ -1,12 +1,15 @@
 package handlers
 
 import (
+	"context"
 	"errors"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 
+	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
 
 	"pexops/pexip"
@@ -17,146 +20,282 @@ const servicesPageSize = 20
 
 var serviceTypes = []string{pexip.ServiceVMR, pexip.ServiceAuditorium, pexip.ServiceReception, pexip.ServiceTestCall}
 
-// handleServicesList lists services a page at a time, filtered by the API (never all loaded).
-func (h *Handler) handleServicesList(c echo.Context) error {
-	query := strings.TrimSpace(c.QueryParam("q"))
-	typ := c.QueryParam("type")
-	offset, _ := strconv.Atoi(c.QueryParam("offset"))
-	offset = max(offset, 0)
+var layouts = []string{"one_main_zero_pips", "one_main_seven_pips", "one_main_twentyone_pips",
+	"two_mains_twentyone_pips", "four_mains_zero_pips", "nine_mains_zero_pips",
+	"sixteen_mains_zero_pips", "twentyfive_mains_zero_pips", "five_mains_seven_pips"}
 
-	q := url.Values{"limit": {itoa(servicesPageSize)}, "offset": {itoa(offset)}, "order_by": {"name"}}
-	if query != "" {
-		q.Set("name__icontains", query)
-	}
-	if typ != "" {
-		q.Set("service_type", typ)
-	}
-	props := views.ServicesProps{Chrome: h.chrome(c, "services"), Query: query, Type: typ, Offset: offset, Limit: servicesPageSize}
-	page, err := h.Pexip.Services(c.Request().Context(), q)
-	if err != nil {
-		_, _, msg := classify(err)
-		h.log.Warn("list services", "error", err)
-		props.Error = msg
-		return render(c, http.StatusBadGateway, views.ServicesPage(props))
-	}
-	props.Total = page.Meta.TotalCount
-	for _, s := range page.Objects {
-		props.Rows = append(props.Rows, serviceRow(s))
-	}
-	return ok(c, views.ServicesPage(props))
+// serviceSpecs are the fields of the service form, in the order the operator reads them.
+// Choices come from the schema; the fallbacks are the v18 guide's values.
+var serviceSpecs = []fieldSpec{
+	{name: "name", label: "Name", maxLen: 250, section: "Service"},
+	{name: "service_type", label: "Service type", kind: kSelect, fallback: append(serviceTypes[:4:4], "media_playback"), section: "Service"},
+	{name: "description", label: "Description", maxLen: 250, section: "Service"},
+	{name: "aliases", label: "Aliases", kind: kAliases, maxLen: 250, section: "Service",
+		help: "One alias a line, as callers dial it (include the domain)."},
+	{name: "tag", label: "Tag", maxLen: 250, section: "Service", help: "Shown in call history and usage reports."},
+	{name: "primary_owner_email_address", label: "Owner e-mail", kind: kEmail, maxLen: 100, section: "Service"},
+	{name: "pin", label: "Host PIN", kind: kPIN, section: "Access", help: "4 to 20 digits, optionally ending in #. Empty: no PIN."},
+	{name: "allow_guests", label: "Allow guests", kind: kBool, section: "Access", types: "conference lecture"},
+	{name: "guest_pin", label: "Guest PIN", kind: kPIN, section: "Access", types: "conference lecture",
+		help: "Needs a host PIN, and must differ from it."},
+	{name: "participant_limit", label: "Participant limit", kind: kInt, null: true, section: "Access",
+		help: "Empty: no limit."},
+	{name: "call_type", label: "Call type", kind: kSelect, fallback: []string{"video", "video-only", "audio"}, section: "Media"},
+	{name: "max_callrate_in", label: "Maximum inbound call rate (kbps)", kind: kInt, null: true, section: "Media", help: "128 to 8192; empty: no limit."},
+	{name: "max_callrate_out", label: "Maximum outbound call rate (kbps)", kind: kInt, null: true, section: "Media", help: "128 to 8192; empty: no limit."},
+	{name: "host_view", label: "Host layout", kind: kSelect, fallback: layouts, section: "Media", types: "conference lecture"},
+	{name: "guest_view", label: "Guest layout", kind: kSelect, null: true, fallback: layouts, section: "Media", types: "lecture"},
+	{name: "enable_chat", label: "Chat", kind: kSelect, fallback: []string{"default", "yes", "no"}, section: "Media"},
+	{name: "enable_overlay_text", label: "Show names as overlay text", kind: kBool, section: "Media"},
+	{name: "guests_can_present", label: "Guests can present", kind: kBool, section: "Media", types: "conference lecture"},
+	{name: "mute_all_guests", label: "Mute all guests on joining", kind: kBool, section: "Media", types: "conference lecture"},
+	{name: "force_presenter_into_main", label: "Presenter in the main position", kind: kBool, section: "Media"},
+	{name: "ivr_theme", label: "Theme", kind: kRelated, related: "configuration/v1/ivr_theme", section: "Routing"},
+	{name: "system_location", label: "Location for outbound calls", kind: kRelated, related: "configuration/v1/system_location", section: "Routing"},
+	{name: "match_string", label: "Match string (regular expression)", kind: kRegex, maxLen: 250, section: "Routing", types: "two_stage_dialing",
+		help: "Virtual Reception: the part of the dialled number to look up."},
+	{name: "replace_string", label: "Replace string", maxLen: 250, section: "Routing", types: "two_stage_dialing",
+		help: "Virtual Reception: what the match becomes, \\1 for the first group."},
+	{name: "sync_tag", label: "LDAP sync tag", kind: kReadonly, section: "Routing"},
 }
 
-func serviceRow(s pexip.Service) views.ServiceRow {
-	r := views.ServiceRow{ID: s.ID, Name: s.Name, ServiceType: s.ServiceType, Description: s.Description,
-		Tag: s.Tag, PINs: s.PIN != "" || s.GuestPIN != "", AllowGuests: s.AllowGuests}
-	for _, a := range s.Aliases {
-		r.Aliases = append(r.Aliases, a.Alias)
-	}
-	return r
+// serviceRoutes are the configuration pages: read-only for every role, changes for admins.
+func (h *Handler) serviceRoutes(s, adm *echo.Group) {
+	s.GET("/services", h.handleServicesList)
+	s.GET("/services/export.csv", h.handleServicesExport)
+	adm.GET("/services/new", h.handleServiceNew)
+	adm.GET("/services/import", h.handleImportForm)
+	adm.POST("/services/import", h.handleImport)
+	adm.POST("/services/delete", h.handleServicesBulkDelete)
+	s.GET("/services/:id", h.handleServiceEdit)
+	adm.POST("/services", h.handleServiceCreate)
+	adm.POST("/services/:id", h.handleServiceUpdate)
+	adm.POST("/services/:id/preview", h.handleServicePreview)
+	adm.GET("/services/:id/delete", h.handleServiceDeleteConfirm)
+	adm.POST("/services/:id/delete", h.handleServiceDelete)
+	adm.POST("/services/:id/adps", h.handleServiceLinkADP)
+	adm.POST("/services/:id/adps/:adp/unlink", h.handleServiceUnlinkADP)
+	h.routingRoutes(s, adm)
+	h.adpRoutes(s, adm)
 }
 
-func (h *Handler) handleServiceNew(c echo.Context) error {
-	return h.serviceForm(c, http.StatusOK, views.ServiceForm{ServiceType: pexip.ServiceVMR})
-}
-
-func (h *Handler) serviceForm(c echo.Context, status int, f views.ServiceForm) error {
-	return render(c, status, views.ServiceFormPage(views.ServiceFormProps{
-		Chrome: h.chrome(c, "services"), Form: f, Types: serviceTypes}))
-}
-
-// serviceID reads the numeric id of the URL; anything else is refused before Pexip is asked,
-// so a blank id can never reach the collection root (field report F07).
-func serviceID(c echo.Context) (int, error) {
-	id, err := strconv.Atoi(strings.TrimSpace(c.Param("id")))
+// positiveID reads a numeric id of the URL; anything else is refused before Pexip is asked,
+// so a blank id can never reach a collection root (field report F07).
+func positiveID(raw, what string) (int, error) {
+	id, err := strconv.Atoi(strings.TrimSpace(raw))
 	if err != nil || id <= 0 {
-		return 0, errUser(http.StatusBadRequest, "That is not a valid service id.")
+		return 0, errUser(http.StatusBadRequest, "That is not a valid "+what+" id.")
 	}
 	return id, nil
 }
+
+func serviceID(c echo.Context) (int, error) { return positiveID(c.Param("id"), "service") }
+
+// readObject reads one configuration object as the generic map the forms work on.
+func (h *Handler) readObject(ctx context.Context, resource string, id int) (map[string]any, error) {
+	obj := map[string]any{}
+	if err := h.Pexip.GetObject(ctx, resource, itoa(id), &obj); err != nil {
+		return nil, err
+	}
+	return obj, nil
+}
+
+// serviceFormState is everything a service form page is built from.
+type serviceFormState struct {
+	id      int
+	values  formValues
+	errs    formErrors
+	general []string
+	warns   map[string]string
+	err     string
+	saved   string
+	preview *views.FormPreview
+}
+
+func (h *Handler) handleServiceNew(c echo.Context) error {
+	v := formValues{"service_type": pexip.ServiceVMR, "call_type": "video", "host_view": "one_main_seven_pips",
+		"enable_chat": "default", "guests_can_present": "true", "allow_guests": "false"}
+	if t := c.QueryParam("type"); t != "" {
+		v["service_type"] = t
+	}
+	return h.serviceForm(c, http.StatusOK, serviceFormState{values: v})
+}
+
+// serviceForm renders the create or edit page; an edit page shows the service's ADPs too.
+func (h *Handler) serviceForm(c echo.Context, status int, st serviceFormState) error {
+	ctx := c.Request().Context()
+	ch := h.chrome(c, "services")
+	schema := h.schemaOrNil(ctx, pexip.ResService)
+	related := h.relatedChoices(ctx, serviceSpecs)
+	f := views.ConfigForm{Kind: "service", Title: "New service", Action: "/services", CancelURL: "/services",
+		Fields: formFields(serviceSpecs, st.values, st.errs, st.warns, schema, related),
+		Error:  st.err, Errors: st.general, ReadOnly: !ch.CanConfigure, Saved: st.saved, Preview: st.preview}
+	var extra templ.Component
+	if st.id != 0 {
+		f.Title = "Service " + st.values["name"]
+		f.Action = servicePath(st.id)
+		f.PreviewURL = servicePath(st.id) + "/preview"
+		f.DeleteURL = servicePath(st.id) + "/delete"
+		extra = views.ServiceADPs(h.serviceADPs(ctx, st.id, ch))
+	}
+	return render(c, status, views.ConfigFormPage(views.ConfigFormProps{Chrome: ch, Nav: "services", Form: f}, extra))
+}
+
+func servicePath(id int) string { return "/services/" + itoa(id) }
 
 func (h *Handler) handleServiceEdit(c echo.Context) error {
 	id, err := serviceID(c)
 	if err != nil {
 		return err
 	}
-	s, err := h.Pexip.Service(c.Request().Context(), id)
+	obj, err := h.readObject(c.Request().Context(), pexip.ResService, id)
 	if err != nil {
 		return err
 	}
-	return h.serviceForm(c, http.StatusOK, formFromService(s))
-}
-
-func formFromService(s pexip.Service) views.ServiceForm {
-	aliases := make([]string, 0, len(s.Aliases))
-	for _, a := range s.Aliases {
-		aliases = append(aliases, a.Alias)
+	st := serviceFormState{id: id, values: valuesFromObject(serviceSpecs, obj)}
+	if c.QueryParam("saved") != "" {
+		st.saved = "Saved."
 	}
-	return views.ServiceForm{ID: s.ID, Name: s.Name, ServiceType: s.ServiceType, Description: s.Description,
-		Aliases: strings.Join(aliases, "\n"), PIN: s.PIN, GuestPIN: s.GuestPIN, AllowGuests: s.AllowGuests, Tag: s.Tag}
-}
-
-// readServiceForm takes the form as typed; nothing is trimmed away that Pexip should judge.
-func readServiceForm(c echo.Context) views.ServiceForm {
-	return views.ServiceForm{
-		Name:        strings.TrimSpace(c.FormValue("name")),
-		ServiceType: c.FormValue("service_type"),
-		Description: c.FormValue("description"),
-		Aliases:     c.FormValue("aliases"),
-		PIN:         strings.TrimSpace(c.FormValue("pin")),
-		GuestPIN:    strings.TrimSpace(c.FormValue("guest_pin")),
-		AllowGuests: c.FormValue("allow_guests") == "true",
-		Tag:         c.FormValue("tag"),
-	}
-}
-
-func aliasList(text string) []string {
-	var out []string
-	for _, line := range strings.Split(text, "\n") {
-		if a := strings.TrimSpace(line); a != "" {
-			out = append(out, a)
-		}
-	}
-	return out
-}
-
-func serviceFields(f views.ServiceForm) map[string]any {
-	return map[string]any{
-		"name": f.Name, "service_type": f.ServiceType, "description": f.Description,
-		"pin": f.PIN, "guest_pin": f.GuestPIN, "allow_guests": f.AllowGuests, "tag": f.Tag,
-	}
+	return h.serviceForm(c, http.StatusOK, st)
 }
 
 func (h *Handler) handleServiceCreate(c echo.Context) error {
-	f := readServiceForm(c)
-	body := serviceFields(f)
+	v := valuesFromRequest(c, serviceSpecs, formValues{})
+	if errs, warns := checkValues(serviceSpecs, v); len(errs) > 0 {
+		return h.serviceForm(c, http.StatusUnprocessableEntity, serviceFormState{values: v, errs: errs, warns: warns,
+			err: "Correct the fields marked below; nothing was sent to Pexip."})
+	}
+	body := createBody(serviceSpecs, v)
 	aliases := []map[string]any{}
-	for _, a := range aliasList(f.Aliases) {
+	for _, a := range aliasList(v["aliases"]) {
 		aliases = append(aliases, map[string]any{"alias": a})
 	}
 	body["aliases"] = aliases
 	id, err := h.Pexip.Create(c.Request().Context(), pexip.ResService, body)
-	h.recordChange(c, "create", pexip.ResService, id, f.Name, body, err)
+	h.recordChange(c, "create", pexip.ResService, id, v["name"], body, err)
 	if err != nil {
-		return h.formFailed(c, f, err)
+		return h.serviceFailed(c, serviceFormState{values: v}, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/services/"+url.PathEscape(id)+"?saved=1")
 }
 
-// formFailed shows the form again with what was typed and Pexip's errors beside the fields.
-func (h *Handler) formFailed(c echo.Context, f views.ServiceForm, err error) error {
+// serviceFailed shows the form again with what was typed and Pexip's errors beside the
+// fields, or says why Pexip could not be asked.
+func (h *Handler) serviceFailed(c echo.Context, st serviceFormState, err error) error {
+	status, msg, errs, general := formFailure(h, serviceSpecs, "service", err)
+	st.errs, st.general, st.err = errs, general, msg
+	return h.serviceForm(c, status, st)
+}
+
+// formFailure turns a failed write into a status, a message and field errors.
+func formFailure(h *Handler, specs []fieldSpec, what string, err error) (int, string, formErrors, []string) {
 	var ae *pexip.APIError
 	if errors.As(err, &ae) && ae.Status == http.StatusBadRequest {
-		f.Errors = ae.Fields
-		f.Error = "Pexip did not accept the service. Correct the fields marked below."
+		errs, general := errorsForFields(specs, ae.Fields)
+		msg := "Pexip did not accept the " + what + ". Correct the fields marked below."
 		if len(ae.Fields) == 0 {
-			f.Error = "Pexip did not accept the service: " + firstNonEmpty(ae.Message)
+			msg = "Pexip did not accept the " + what + ": " + ae.Message
 		}
-		return h.serviceForm(c, http.StatusUnprocessableEntity, f)
+		return http.StatusUnprocessableEntity, msg, errs, general
 	}
 	status, _, msg := classify(err)
-	h.log.Warn("save service", "error", err)
-	f.Error = msg + " Nothing you typed is lost; save again when Pexip answers."
-	return h.serviceForm(c, status, f)
+	h.log.Warn("save configuration", "what", what, "error", err)
+	return status, msg + " Nothing you typed is lost; save again when Pexip answers.", nil, nil
+}
+
+// serviceEdit reads the service and the form over it, and the fields that would change.
+type serviceEdit struct {
+	current map[string]any
+	old     formValues
+	new     formValues
+	changed []fieldSpec
+	add     []string
+	remove  []map[string]any
+}
+
+func (h *Handler) prepareServiceEdit(c echo.Context, id int) (*serviceEdit, error) {
+	obj, err := h.readObject(c.Request().Context(), pexip.ResService, id)
+	if err != nil {
+		return nil, err
+	}
+	e := &serviceEdit{current: obj, old: valuesFromObject(serviceSpecs, obj)}
+	e.new = valuesFromRequest(c, serviceSpecs, e.old)
+	e.changed = changedFields(serviceSpecs, e.old, e.new)
+	e.add, e.remove = aliasChanges(obj["aliases"], aliasList(e.new["aliases"]))
+	return e, nil
+}
+
+// aliasChanges compares a service's nested aliases with the wanted list.
+func aliasChanges(nested any, want []string) (add []string, remove []map[string]any) {
+	have := map[string]bool{}
+	list, _ := nested.([]any)
+	wanted := map[string]bool{}
+	for _, a := range want {
+		wanted[a] = true
+	}
+	for _, e := range list {
+		m, ok := e.(map[string]any)
+		if !ok {
+			continue
+		}
+		name, _ := m["alias"].(string)
+		have[name] = true
+		if !wanted[name] {
+			remove = append(remove, m)
+		}
+	}
+	for _, a := range want {
+		if !have[a] {
+			add = append(add, a)
+		}
+	}
+	return add, remove
+}
+
+// previewOf lists the changes of e as the preview shows them.
+func previewOf(e *serviceEdit) *views.FormPreview {
+	p := &views.FormPreview{Changes: []views.Change{}}
+	for _, s := range e.changed {
+		p.Changes = append(p.Changes, views.Change{Field: s.name, Label: s.label,
+			Old: displayValue(s, e.old[s.name]), New: displayValue(s, e.new[s.name])})
+	}
+	if len(e.add) > 0 || len(e.remove) > 0 {
+		var removed []string
+		for _, m := range e.remove {
+			a, _ := m["alias"].(string)
+			removed = append(removed, a)
+		}
+		p.Changes = append(p.Changes, views.Change{Field: "aliases", Label: "Aliases",
+			Old: "removes: " + dashJoin(removed), New: "adds: " + dashJoin(e.add)})
+	}
+	return p
+}
+
+func dashJoin(list []string) string {
+	if len(list) == 0 {
+		return "–"
+	}
+	return strings.Join(list, ", ")
+}
+
+func (h *Handler) handleServicePreview(c echo.Context) error {
+	id, err := serviceID(c)
+	if err != nil {
+		return err
+	}
+	e, err := h.prepareServiceEdit(c, id)
+	if err != nil {
+		return err
+	}
+	errs, warns := checkValues(serviceSpecs, e.new)
+	p := previewOf(e)
+	if len(errs) > 0 {
+		p = &views.FormPreview{Error: "Correct the fields marked in the form first."}
+	}
+	if isHTMX(c) && len(errs) == 0 {
+		return ok(c, views.PreviewFragment("service", *p))
+	}
+	return h.serviceForm(c, http.StatusOK, serviceFormState{id: id, values: e.new, errs: errs, warns: warns, preview: p})
 }
 
 func (h *Handler) handleServiceUpdate(c echo.Context) error {
@@ -164,65 +303,55 @@ func (h *Handler) handleServiceUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	f := readServiceForm(c)
-	f.ID = id
-	ctx := c.Request().Context()
-	current, err := h.Pexip.Service(ctx, id)
+	e, err := h.prepareServiceEdit(c, id)
 	if err != nil {
-		return h.formFailed(c, f, err)
+		return err
 	}
-	changes := changedFields(formFromService(current), f)
-	if len(changes) > 0 {
-		err = h.Pexip.Update(ctx, pexip.ResService, itoa(id), changes)
-		h.recordChange(c, "update", pexip.ResService, itoa(id), f.Name, changes, err)
-		if err != nil {
-			return h.formFailed(c, f, err)
-		}
+	st := serviceFormState{id: id, values: e.new}
+	if errs, warns := checkValues(serviceSpecs, e.new); len(errs) > 0 {
+		st.errs, st.warns, st.err = errs, warns, "Correct the fields marked below; nothing was sent to Pexip."
+		return h.serviceForm(c, http.StatusUnprocessableEntity, st)
 	}
-	if err := h.syncAliases(c, current, aliasList(f.Aliases)); err != nil {
-		return h.formFailed(c, f, err)
-	}
-	return c.Redirect(http.StatusSeeOther, "/services/"+itoa(id)+"?saved=1")
-}
-
-// changedFields is exactly the fields that differ, false and empty values included (F04).
-func changedFields(old, f views.ServiceForm) map[string]any {
-	before, after := serviceFields(old), serviceFields(f)
-	out := map[string]any{}
-	for k, v := range after {
-		if before[k] != v {
-			out[k] = v
-		}
-	}
-	return out
-}
-
-// syncAliases adds and removes alias objects so the service has exactly want.
-func (h *Handler) syncAliases(c echo.Context, s pexip.Service, want []string) error {
 	ctx := c.Request().Context()
-	have := map[string]pexip.Alias{}
-	for _, a := range s.Aliases {
-		have[a.Alias] = a
-	}
-	wanted := map[string]bool{}
-	for _, a := range want {
-		wanted[a] = true
-		if _, ok := have[a]; ok {
-			continue
+	if len(e.changed) > 0 {
+		body := patchBody(e.changed, e.new)
+		err = h.Pexip.Update(ctx, pexip.ResService, itoa(id), body)
+		h.recordChange(c, "update", pexip.ResService, itoa(id), e.new["name"], body, err)
+		if err != nil {
+			return h.serviceFailed(c, st, err)
 		}
-		body := map[string]any{"alias": a, "conference": s.ResourceURI}
-		id, err := h.Pexip.Create(ctx, pexip.ResAlias, body)
-		h.recordChange(c, "create", pexip.ResAlias, id, a, body, err)
+	}
+	if err := h.syncAliases(c, id, e); err != nil {
+		return h.serviceFailed(c, st, err)
+	}
+	return c.Redirect(http.StatusSeeOther, servicePath(id)+"?saved=1")
+}
+
+// syncAliases creates and deletes alias objects so the service has exactly the aliases typed.
+// New aliases go first, so that a failure leaves the service reachable.
+func (h *Handler) syncAliases(c echo.Context, id int, e *serviceEdit) error {
+	ctx := c.Request().Context()
+	uri, _ := e.current["resource_uri"].(string)
+	if uri == "" {
+		uri = "/api/admin/" + pexip.ResService + "/" + itoa(id) + "/"
+	}
+	for _, a := range e.add {
+		body := map[string]any{"alias": a, "conference": uri}
+		aid, err := h.Pexip.Create(ctx, pexip.ResAlias, body)
+		h.recordChange(c, "create", pexip.ResAlias, aid, a, body, err)
 		if err != nil {
 			return err
 		}
 	}
-	for alias, a := range have {
-		if wanted[alias] || a.ID <= 0 {
+	for _, m := range e.remove {
+		aid := textOf(fieldSpec{}, m["id"])
+		name, _ := m["alias"].(string)
+		if _, err := positiveID(aid, "alias"); err != nil {
+			h.log.Warn("alias without id left in place", "resource", pexip.ResAlias)
 			continue
 		}
-		err := h.Pexip.Delete(ctx, pexip.ResAlias, itoa(a.ID))
-		h.recordChange(c, "delete", pexip.ResAlias, itoa(a.ID), alias, nil, err)
+		err := h.Pexip.Delete(ctx, pexip.ResAlias, aid)
+		h.recordChange(c, "delete", pexip.ResAlias, aid, name, nil, err)
 		if err != nil && !errors.Is(err, pexip.ErrNotFound) {
 			return err
 		}
@@ -235,13 +364,13 @@ func (h *Handler) handleServiceDeleteConfirm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	s, err := h.Pexip.Service(c.Request().Context(), id)
+	obj, err := h.readObject(c.Request().Context(), pexip.ResService, id)
 	if err != nil {
 		return err
 	}
-	row := serviceRow(s)
+	name, _ := obj["name"].(string)
 	return ok(c, views.DeleteServicePage(views.DeleteServiceProps{
-		Chrome: h.chrome(c, "services"), ID: id, Name: s.Name, Aliases: row.Aliases}))
+		Chrome: h.chrome(c, "services"), ID: id, Name: name, Aliases: aliasNames(obj["aliases"])}))
 }
 
 func (h *Handler) handleServiceDelete(c echo.Context) error {
@@ -258,4 +387,72 @@ func (h *Handler) handleServiceDelete(c echo.Context) error {
 		return err
 	}
 	return c.Redirect(http.StatusSeeOther, "/services?deleted=1")
+}
+
+// handleServicesBulkDelete shows the selected services for confirmation and, once
+// confirmed, deletes them all in one bulk PATCH.
+func (h *Handler) handleServicesBulkDelete(c echo.Context) error {
+	form, _ := c.FormParams()
+	ids, err := selectedIDs(form["id"])
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	q := url.Values{"id__in": {joinInts(ids)}, "limit": {itoa(len(ids))}, "order_by": {"name"}}
+	page, err := pexip.ListPage[map[string]any](ctx, h.Pexip, pexip.ResService, q)
+	if err != nil {
+		return err
+	}
+	props := views.BulkDeleteProps{Chrome: h.chrome(c, "services"), Missing: len(ids) - len(page.Objects)}
+	var found []string
+	for _, obj := range page.Objects {
+		r := serviceRowOf(obj, nil, nil)
+		props.Rows = append(props.Rows, r)
+		found = append(found, itoa(r.ID))
+	}
+	if c.FormValue("confirm") != "yes" || len(found) == 0 {
+		return ok(c, views.BulkDeletePage(props))
+	}
+	err = h.Pexip.BulkPatch(ctx, pexip.ResService, nil, found)
+	for _, r := range props.Rows {
+		h.recordChange(c, "delete", pexip.ResService, itoa(r.ID), r.Name, nil, err)
+	}
+	if err != nil {
+		_, _, msg := classify(err)
+		props.Error = "Nothing was deleted: " + msg
+		return render(c, http.StatusBadGateway, views.BulkDeletePage(props))
+	}
+	return c.Redirect(http.StatusSeeOther, "/services?deleted="+itoa(len(found)))
+}
+
+// selectedIDs validates the ids of a selection: every one a positive integer, at most 200.
+func selectedIDs(raw []string) ([]int, error) {
+	if len(raw) == 0 {
+		return nil, errUser(http.StatusBadRequest, "Select at least one service first.")
+	}
+	if len(raw) > 200 {
+		return nil, errUser(http.StatusBadRequest, "Select at most 200 services at a time.")
+	}
+	seen := map[int]bool{}
+	var ids []int
+	for _, r := range raw {
+		id, err := positiveID(r, "service")
+		if err != nil {
+			return nil, err
+		}
+		if !seen[id] {
+			seen[id] = true
+			ids = append(ids, id)
+		}
+	}
+	sort.Ints(ids)
+	return ids, nil
+}
+
+func joinInts(ids []int) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = itoa(id)
+	}
+	return strings.Join(parts, ",")
 }

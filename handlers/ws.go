@@ -12,7 +12,6 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"pexops/auth"
-	"pexops/views"
 )
 
 // Close codes. The page's websocket extension reconnects on 1011, 1012 and 1013 (and on an
@@ -26,7 +25,9 @@ const (
 const (
 	wsWriteTimeout = 10 * time.Second
 	wsPingInterval = 20 * time.Second
-	wsBuffer       = 64
+	// wsBuffer is how many messages a socket may fall behind before the hub drops it and the
+	// page reconnects to a fresh snapshot: a batch is at most two messages per topic.
+	wsBuffer = 64
 )
 
 // socket is one open websocket.
@@ -39,47 +40,58 @@ func (s *socket) close(code websocket.StatusCode, reason string) {
 	s.once.Do(func() { s.conn.Close(code, reason) })
 }
 
-// wsView is what one page subscribes to: its topics and how to draw it from scratch.
+// wsView is what one page subscribes to: its topic, and the participant it watches (whose
+// media streams the poller reads only while someone looks).
 type wsView struct {
-	topics   []string
-	snapshot func(ctx context.Context, snap *snapshot) []byte
+	topic string
+	watch string
 }
 
-// viewFor maps a page's websocket query to its topics. Each page subscribes only to what it
+// viewFor maps a page's websocket query to its topic. Each page subscribes only to what it
 // shows, so a viewer of one conference is not sent the whole platform.
-func (h *Handler) viewFor(c echo.Context, sess *auth.Session) (wsView, error) {
-	now := h.Now
+func viewFor(c echo.Context, sess *auth.Session) (wsView, error) {
 	mod := sess.Role.Allows(auth.RoleOperator)
+	id := c.QueryParam("id")
+	needID := func(v wsView) (wsView, error) {
+		if strings.TrimSpace(id) == "" || len(id) > 200 {
+			return wsView{}, errUser(http.StatusBadRequest, "This live view needs the id of what it shows.")
+		}
+		return v, nil
+	}
 	switch c.QueryParam("topic") {
 	case "conferences":
-		return wsView{topics: []string{topicConferences}, snapshot: func(ctx context.Context, s *snapshot) []byte {
-			return renderAll(ctx, h.log,
-				views.ConferenceRows(s.conferences(), now(), "true"),
-				views.CountersBlock(s.counters(), "true"))
-		}}, nil
+		return wsView{topic: topicConferences}, nil
 	case "conference":
-		id := c.QueryParam("id")
-		if id == "" {
-			return wsView{}, errUser(http.StatusBadRequest, "A conference id is required.")
-		}
-		return wsView{topics: []string{topicConference(id, mod)}, snapshot: func(ctx context.Context, s *snapshot) []byte {
-			return conferenceSnapshot(ctx, h.log, s, id, mod, now())
-		}}, nil
+		return needID(wsView{topic: topicConference(id, mod)})
+	case "participant":
+		return needID(wsView{topic: topicParticipant(id), watch: id})
+	case "platform":
+		return wsView{topic: topicPlatform}, nil
+	case "board":
+		return wsView{topic: topicBoard}, nil
 	}
 	return wsView{}, errUser(http.StatusBadRequest, "Unknown live view.")
 }
 
 // handleWS upgrades a signed-in page to a push-only websocket: a snapshot first, then the
-// deltas of its topics, until the page goes, the session ends or the console stops.
+// deltas of its topic, until the page goes, the session ends or the console stops.
 func (h *Handler) handleWS(c echo.Context) error {
 	sess, ok := auth.FromContext(c)
 	if !ok {
 		return errUser(http.StatusUnauthorized, "Sign in first.")
 	}
-	view, err := h.viewFor(c, sess)
+	view, err := viewFor(c, sess)
 	if err != nil {
 		return err
 	}
+	return h.upgrade(c, view, func(closeFn func()) func() {
+		return h.Sessions.Track(sess.ID, closeFn)
+	})
+}
+
+// upgrade checks the origin, upgrades and serves view. track registers the close to run when
+// the credential behind the socket (a session or a board token) is revoked.
+func (h *Handler) upgrade(c echo.Context, view wsView, track func(closeFn func()) (untrack func())) error {
 	if err := h.checkOrigin(c.Request()); err != nil {
 		return err
 	}
@@ -97,26 +109,29 @@ func (h *Handler) handleWS(c echo.Context) error {
 		return nil
 	}
 	defer h.removeSocket(s)
-	untrack := h.Sessions.Track(sess.ID, func() { s.close(statusPolicy, "session ended") })
+	untrack := track(func() { s.close(statusPolicy, "access ended") })
 	defer untrack()
-
+	if view.watch != "" {
+		release := h.Poller.Watch(view.watch)
+		defer release()
+	}
 	h.serveSocket(c.Request().Context(), s, view)
 	return nil
 }
 
 func (h *Handler) serveSocket(reqCtx context.Context, s *socket, view wsView) {
-	sub := h.Hub.Subscribe(view.topics, wsBuffer)
+	sub := h.Hub.Subscribe([]string{view.topic}, wsBuffer)
 	defer sub.Close()
 	ctx := s.conn.CloseRead(reqCtx)
 
 	// Subscribe before reading the state: a delta that races the snapshot is then applied
 	// after it, and every fragment is idempotent (replace, delete-then-append, delete).
 	snap := newSnapshot(h.Poller.State())
-	status := snap.status(h.cfg.StaleAfter)
-	first := concat(renderAll(ctx, h.log, views.DataAge(status, "true"), views.StaleBanner(status, "true")),
-		view.snapshot(ctx, snap))
-	if !h.write(ctx, s, first) {
-		return
+	status := renderAll(ctx, h.log, statusParts(snap.status(h.cfg.StaleAfter))...)
+	for _, m := range fullParts(snap, view.topic, h.Now(), nil).messages(ctx, h.log, view.topic, status) {
+		if !h.write(ctx, s, m.Data) {
+			return
+		}
 	}
 	ping := time.NewTicker(wsPingInterval)
 	defer ping.Stop()
@@ -137,7 +152,9 @@ func (h *Handler) serveSocket(reqCtx context.Context, s *socket, view wsView) {
 			err := s.conn.Ping(pctx)
 			cancel()
 			if err != nil {
-				s.close(websocket.StatusGoingAway, "no pong")
+				// A peer that does not answer pings is gone; 1011 lets a page that is merely
+				// slow reconnect.
+				s.close(websocket.StatusInternalError, "no pong")
 				return
 			}
 		}
@@ -151,7 +168,8 @@ func (h *Handler) write(ctx context.Context, s *socket, msg []byte) bool {
 	wctx, cancel := context.WithTimeout(ctx, wsWriteTimeout)
 	defer cancel()
 	if err := s.conn.Write(wctx, websocket.MessageText, msg); err != nil {
-		s.close(websocket.StatusGoingAway, "write failed")
+		// A page whose socket failed mid-write reconnects to a fresh snapshot.
+		s.close(statusTryAgainLater, "write failed")
 		return false
 	}
 	if h.Metrics != nil {

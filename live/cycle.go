@@ -62,7 +62,11 @@ func (p *Poller) runTask(ctx context.Context, t *task) bool {
 	apply, err := t.read(ctx)
 	p.m.observePoll(t.resource, time.Since(start), err)
 	now := p.now()
-	t.due = now.Add(t.every)
+	// Keep the cadence: the next read is one interval after this one was due, unless the
+	// poller is so late (a backoff, a slow node) that it would be due at once.
+	if t.due = t.due.Add(t.every); !t.due.After(now) {
+		t.due = now.Add(t.every)
+	}
 	if err != nil {
 		return p.failed(ctx, t.resource, err, now)
 	}

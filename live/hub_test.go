@@ -70,22 +70,7 @@ func TestHubStalledSubscriberIsDroppedWithoutDelayingOthers(t *testing.T) {
 	const n = 200
 	stalled := h.Subscribe([]string{"board"}, 4)
 
-	var wg sync.WaitGroup
-	got := make([][]string, 10)
-	for i := range got {
-		s := h.Subscribe([]string{"board"}, n) // room for all: these readers may be slow too
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for msg := range s.Messages() {
-				got[i] = append(got[i], string(msg))
-				if len(got[i]) == n {
-					s.Close()
-				}
-			}
-		}()
-	}
-
+	readers := startReaders(h, "board", 10, n) // room for all: these readers may be slow too
 	// Publish from another goroutine: if Publish waited on the stalled subscriber this
 	// goroutine would never finish and the test would time out below.
 	published := make(chan struct{})
@@ -100,7 +85,8 @@ func TestHubStalledSubscriberIsDroppedWithoutDelayingOthers(t *testing.T) {
 	case <-time.After(10 * time.Second):
 		t.Fatal("Publish blocked on a subscriber that never reads")
 	}
-	wg.Wait()
+	closeAll(h, "board")
+	got := readers()
 
 	want := make([]string, n)
 	for i := range want {
@@ -233,6 +219,28 @@ func TestHubManySubscribers(t *testing.T) {
 		if c != messages {
 			t.Fatalf("subscriber %d got %d messages, want %d", i, c, messages)
 		}
+	}
+}
+
+// startReaders subscribes n readers to topic, each reading in its own goroutine. The
+// returned func waits for them (after their subscriptions were closed) and returns what each
+// received.
+func startReaders(h *Hub, topic string, n, buffer int) func() [][]string {
+	got := make([][]string, n)
+	var wg sync.WaitGroup
+	for i := range got {
+		s := h.Subscribe([]string{topic}, buffer)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for msg := range s.Messages() {
+				got[i] = append(got[i], string(msg))
+			}
+		}()
+	}
+	return func() [][]string {
+		wg.Wait()
+		return got
 	}
 }
 

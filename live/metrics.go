@@ -17,6 +17,9 @@ import (
 // upstream requests, data ages, deltas, hub subscribers and websocket traffic.
 //
 // A nil *Metrics is valid and records nothing, so tests and tools can leave it out.
+//
+// NOTE: one Metrics serves one Poller (the console watches one Management Node); the data
+// age gauge reports the poller created last with it.
 type Metrics struct {
 	pollDuration    *prometheus.HistogramVec
 	polls           *prometheus.CounterVec
@@ -50,67 +53,78 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 	return m, nil
 }
 
+const ns = "pexops"
+
 func newCollectors() *Metrics {
-	const ns = "pexops"
-	return &Metrics{
-		pollDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Namespace: ns, Subsystem: "poll", Name: "duration_seconds",
-			Help:    "Time to read one status resource from the Management Node, all pages included.",
-			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
-		}, []string{"resource"}),
-		polls: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: ns, Subsystem: "poll", Name: "total",
-			Help: "Reads of a status resource by outcome (ok, error).",
-		}, []string{"resource", "outcome"}),
-		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: ns, Subsystem: "pexip", Name: "requests_total",
-			Help: "HTTP exchanges with the Management Node by method, resource and status code.",
-		}, []string{"method", "resource", "code"}),
-		requestDuration: prometheus.NewHistogramVec(prometheus.HistogramOpts{
-			Namespace: ns, Subsystem: "pexip", Name: "request_duration_seconds",
-			Help:    "Duration of one HTTP exchange with the Management Node.",
-			Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
-		}, []string{"method"}),
-		inFlight: prometheus.NewGauge(prometheus.GaugeOpts{
-			Namespace: ns, Subsystem: "poll", Name: "requests_in_flight",
-			Help: "Poller reads currently waiting on the Management Node (at most 1 per poller).",
-		}),
-		deltas: prometheus.NewCounterVec(prometheus.CounterOpts{
-			Namespace: ns, Subsystem: "live", Name: "deltas_total",
-			Help: "Deltas computed by the poller by resource and kind.",
-		}, []string{"resource", "kind"}),
-		coalesced: prometheus.NewCounter(prometheus.CounterOpts{
-			Namespace: ns, Subsystem: "live", Name: "batches_coalesced_total",
-			Help: "Batches merged into a pending one because the consumer had not taken it yet.",
-		}),
-		stale: prometheus.NewGauge(prometheus.GaugeOpts{
-			Namespace: ns, Subsystem: "live", Name: "stale",
-			Help: "1 while the live state is stale because the Management Node cannot be read.",
-		}),
-		subscribers: prometheus.NewGauge(prometheus.GaugeOpts{
-			Namespace: ns, Subsystem: "hub", Name: "subscribers",
-			Help: "Hub subscribers connected.",
-		}),
-		subscriptions: prometheus.NewGaugeVec(prometheus.GaugeOpts{
-			Namespace: ns, Subsystem: "hub", Name: "subscriptions",
-			Help: "Hub subscriptions by topic kind (the topic up to its first colon).",
-		}, []string{"kind"}),
-		dropped: prometheus.NewCounter(prometheus.CounterOpts{
-			Namespace: ns, Subsystem: "hub", Name: "subscribers_dropped_total",
-			Help: "Hub subscribers dropped for not keeping up.",
-		}),
-		wsMessages: prometheus.NewCounter(prometheus.CounterOpts{
-			Namespace: ns, Subsystem: "ws", Name: "messages_sent_total",
-			Help: "Websocket messages written to browsers.",
-		}),
-		wsBytes: prometheus.NewCounter(prometheus.CounterOpts{
-			Namespace: ns, Subsystem: "ws", Name: "bytes_sent_total",
-			Help: "Websocket payload bytes written to browsers.",
-		}),
-		ages: &ageCollector{desc: prometheus.NewDesc(ns+"_live_data_age_seconds",
-			"Seconds since each status resource was last read successfully.",
-			[]string{"resource"}, nil)},
-	}
+	m := &Metrics{}
+	m.addPollCollectors()
+	m.addHubCollectors()
+	return m
+}
+
+// addPollCollectors creates the collectors of the poller and its upstream requests.
+func (m *Metrics) addPollCollectors() {
+	m.pollDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Namespace: ns, Subsystem: "poll", Name: "duration_seconds",
+		Help:    "Time to read one status resource from the Management Node, all pages included.",
+		Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+	}, []string{"resource"})
+	m.polls = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: ns, Subsystem: "poll", Name: "total",
+		Help: "Reads of a status resource by outcome (ok, error).",
+	}, []string{"resource", "outcome"})
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: ns, Subsystem: "pexip", Name: "requests_total",
+		Help: "HTTP exchanges with the Management Node by method, resource and status code.",
+	}, []string{"method", "resource", "code"})
+	m.requestDuration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Namespace: ns, Subsystem: "pexip", Name: "request_duration_seconds",
+		Help:    "Duration of one HTTP exchange with the Management Node.",
+		Buckets: []float64{.005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10, 30},
+	}, []string{"method"})
+	m.inFlight = prometheus.NewGauge(prometheus.GaugeOpts{
+		Namespace: ns, Subsystem: "poll", Name: "requests_in_flight",
+		Help: "Poller reads currently waiting on the Management Node (at most 1 per poller).",
+	})
+	m.stale = prometheus.NewGauge(prometheus.GaugeOpts{
+		Namespace: ns, Subsystem: "live", Name: "stale",
+		Help: "1 while the live state is stale because the Management Node cannot be read.",
+	})
+	m.ages = &ageCollector{desc: prometheus.NewDesc(ns+"_live_data_age_seconds",
+		"Seconds since each status resource was last read successfully.",
+		[]string{"resource"}, nil)}
+}
+
+// addHubCollectors creates the collectors of deltas, the hub and websocket traffic.
+func (m *Metrics) addHubCollectors() {
+	m.deltas = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Namespace: ns, Subsystem: "live", Name: "deltas_total",
+		Help: "Deltas computed by the poller by resource and kind.",
+	}, []string{"resource", "kind"})
+	m.coalesced = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: ns, Subsystem: "live", Name: "batches_coalesced_total",
+		Help: "Batches merged into a pending one because the consumer had not taken it yet.",
+	})
+	m.subscribers = prometheus.NewGauge(prometheus.GaugeOpts{
+		Namespace: ns, Subsystem: "hub", Name: "subscribers",
+		Help: "Hub subscribers connected.",
+	})
+	m.subscriptions = prometheus.NewGaugeVec(prometheus.GaugeOpts{
+		Namespace: ns, Subsystem: "hub", Name: "subscriptions",
+		Help: "Hub subscriptions by topic kind (the topic up to its first colon).",
+	}, []string{"kind"})
+	m.dropped = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: ns, Subsystem: "hub", Name: "subscribers_dropped_total",
+		Help: "Hub subscribers dropped for not keeping up.",
+	})
+	m.wsMessages = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: ns, Subsystem: "ws", Name: "messages_sent_total",
+		Help: "Websocket messages written to browsers.",
+	})
+	m.wsBytes = prometheus.NewCounter(prometheus.CounterOpts{
+		Namespace: ns, Subsystem: "ws", Name: "bytes_sent_total",
+		Help: "Websocket payload bytes written to browsers.",
+	})
 }
 
 func (m *Metrics) collectors() []prometheus.Collector {

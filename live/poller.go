@@ -117,6 +117,10 @@ type refreshRequest struct {
 
 // NewPoller returns a poller for the node c talks to. log and m may be nil. Nothing is read
 // until Run.
+//
+// NOTE: the client's own retries of failed reads run inside one poller request and add to
+// the poller's backoff; a client made with Retries: -1 leaves the pacing to the poller alone
+// (one attempt per backoff step, Retry-After honoured by both either way).
 func NewPoller(c *pexip.Client, cfg PollerConfig, log *slog.Logger, m *Metrics) *Poller {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
@@ -150,9 +154,10 @@ func (p *Poller) State() *State { return p.state.Load() }
 // Ready reports whether every enabled resource has been read successfully at least once.
 func (p *Poller) Ready() bool { return p.ready.Load() }
 
-// Batches delivers a Batch after every cycle that changed something. It is meant for ONE
-// consumer. The poller never waits for it: a batch the consumer has not taken yet is merged
-// with the next one.
+// Batches delivers a Batch after every cycle that changed something (data or staleness). It
+// is meant for ONE consumer and is never closed: stop reading when Run's context ends. The
+// poller never waits for it: a batch the consumer has not taken yet is merged with the next
+// one, so the consumer that reads the merged batch still ends up exactly in step.
 func (p *Poller) Batches() <-chan Batch { return p.batches }
 
 // Run polls until ctx ends. Only one Run may be active per Poller.

@@ -587,12 +587,22 @@ func TestMetricsDataAgeAndRequests(t *testing.T) {
 
 	got := gatherValues(t, reg)
 	want := map[string]float64{
-		`pexops_live_data_age_seconds{resource="participant"}`:                                   1.5,
+		`pexops_live_data_age_seconds{resource="participant"}`:                                  1.5,
 		`pexops_pexip_requests_total{code="200",method="GET",resource="status/v1/participant"}`: 1,
-		`pexops_poll_total{outcome="ok",resource="participant"}`:                                 1,
-		`pexops_live_stale`: 0,
+		`pexops_poll_total{outcome="ok",resource="participant"}`:                                1,
+		`pexops_live_stale`:              0,
 		`pexops_poll_requests_in_flight`: 0,
 	}
+	hub := NewHub(nil, m)
+	sub := hub.Subscribe([]string{"conference:VMR_1", "board"}, 1)
+	defer sub.Close()
+	m.WebsocketSent(120)
+	m.WebsocketSent(30)
+	got = gatherValues(t, reg)
+	want[`pexops_hub_subscribers`] = 1
+	want[`pexops_hub_subscriptions{kind="conference"}`] = 1
+	want[`pexops_ws_messages_sent_total`] = 2
+	want[`pexops_ws_bytes_sent_total`] = 150
 	for k, v := range want {
 		if got[k] != v {
 			t.Errorf("%s = %v, want %v", k, got[k], v)

@@ -11,9 +11,9 @@ import (
 // authorizer supplies the Authorization header of each exchange.
 type authorizer interface {
 	header(ctx context.Context) (string, error)
-	refreshable() bool // a 401 may be cured by fetching a new credential
-	invalidate()
-	secrets() []string // values that must never leave the client in an error or a log line
+	refreshable() bool      // a 401 may be cured by fetching a new credential
+	invalidate(used string) // forget the credential in header value used, if still current
+	secrets() []string      // values that must never leave the client in an error or a log line
 }
 
 // basicAuth sends HTTP Basic credentials preemptively, as every Pexip client does.
@@ -21,7 +21,7 @@ type basicAuth struct{ value, password string }
 
 func (b basicAuth) header(context.Context) (string, error) { return b.value, nil }
 func (b basicAuth) refreshable() bool                      { return false }
-func (b basicAuth) invalidate()                            {}
+func (b basicAuth) invalidate(string)                      {}
 func (b basicAuth) secrets() []string {
 	return []string{b.value, strings.TrimPrefix(b.value, "Basic "), b.password}
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -61,7 +60,7 @@ type RequestInfo struct {
 	Resource string
 	Status   int // 0 when no response arrived
 	Duration time.Duration
-	Err      error
+	Err      error // the transport error when no response arrived; nil for any HTTP status
 }
 
 // Client talks to one Management Node. It is safe for concurrent use.
@@ -74,7 +73,6 @@ type Client struct {
 	timeout time.Duration
 	retries int
 	auth    authorizer
-	secrets []string // values redacted from anything the server echoes back
 	backoff backoff
 }
 
@@ -95,16 +93,26 @@ func New(cfg Config) (*Client, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Client{
-		base:    base,
-		log:     cfg.Logger,
-		observe: cfg.Observe,
-		timeout: cfg.Timeout,
-		retries: cfg.Retries,
-		backoff: defaultBackoff(),
+	c, inFlight := withDefaults(cfg)
+	c.base = base
+	c.http = &http.Client{
+		Transport: newTransport(tlsConf, inFlight, c.timeout),
+		// Redirects are never followed blindly: a redirect to /accounts/login/ means the
+		// credentials were refused, and a redirect must not carry them elsewhere.
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}
+	if err := c.setAuth(cfg); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// withDefaults returns a Client with cfg's settings or their defaults, and the in-flight bound.
+func withDefaults(cfg Config) (*Client, int) {
+	c := &Client{log: cfg.Logger, observe: cfg.Observe, timeout: cfg.Timeout,
+		retries: cfg.Retries, backoff: defaultBackoff()}
 	if c.log == nil {
-		c.log = slog.New(slog.NewTextHandler(io.Discard, nil))
+		c.log = slog.New(slog.DiscardHandler)
 	}
 	if c.timeout <= 0 {
 		c.timeout = DefaultTimeout
@@ -120,16 +128,7 @@ func New(cfg Config) (*Client, error) {
 		inFlight = DefaultMaxInFlight
 	}
 	c.sem = make(chan struct{}, inFlight)
-	c.http = &http.Client{
-		Transport: newTransport(tlsConf, inFlight, c.timeout),
-		// Redirects are never followed blindly: a redirect to /accounts/login/ means the
-		// credentials were refused, and a redirect must not carry them elsewhere.
-		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
-	}
-	if err := c.setAuth(cfg); err != nil {
-		return nil, err
-	}
-	return c, nil
+	return c, inFlight
 }
 
 // parseBase checks the node URL: http or https, a host, no credentials, query or fragment.

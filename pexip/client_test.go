@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"encoding/pem"
 	"errors"
+	"io"
+	"log"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -122,7 +125,7 @@ func TestAPIErrorBodyIsCapped(t *testing.T) {
 	if !ok || len(apiErr.Body) != 64<<10 {
 		t.Fatalf("err = %T, body %d bytes; want an APIError with 64 KiB", err, len(apiErr.Body))
 	}
-	if len(err.Error()) > 400 {
+	if len(err.Error()) > 700 {
 		t.Errorf("error string is %d bytes long", len(err.Error()))
 	}
 }
@@ -300,22 +303,30 @@ func TestTimeout(t *testing.T) {
 }
 
 // tlsNode is an HTTPS node with httptest's self-signed certificate, its PEM in a file.
-func tlsNode(t *testing.T) (*httptest.Server, string) {
+func tlsNode(t *testing.T) (*httptest.Server, string, *atomic.Int32) {
 	t.Helper()
-	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	var conns atomic.Int32
+	srv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, 200, map[string]any{"objects": []map[string]any{{"vmr_count": 3}}})
 	}))
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshake is expected
+	srv.Config.ConnState = func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			conns.Add(1)
+		}
+	}
+	srv.StartTLS()
 	t.Cleanup(srv.Close)
 	caFile := filepath.Join(t.TempDir(), "ca.pem")
 	block := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw})
 	if err := os.WriteFile(caFile, block, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	return srv, caFile
+	return srv, caFile, &conns
 }
 
 func TestTLSVerification(t *testing.T) {
-	srv, caFile := tlsNode(t)
+	srv, caFile, conns := tlsNode(t)
 	junk := filepath.Join(t.TempDir(), "junk.pem")
 	os.WriteFile(junk, []byte("not a certificate"), 0o600)
 	tests := []struct {
@@ -331,7 +342,8 @@ func TestTLSVerification(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			cfg := pexip.Config{URL: srv.URL, Username: testUser, Password: testPassword, Retries: -1}
+			conns.Store(0)
+			cfg := pexip.Config{URL: srv.URL, Username: testUser, Password: testPassword}
 			tt.edit(&cfg)
 			c, err := pexip.New(cfg)
 			if tt.wantNew {
@@ -347,6 +359,9 @@ func TestTLSVerification(t *testing.T) {
 			if tt.wantErr {
 				if err == nil {
 					t.Fatal("a self-signed certificate was accepted")
+				}
+				if n := conns.Load(); n != 1 {
+					t.Errorf("connections = %d, want 1 (a refused certificate is not retried)", n)
 				}
 				return
 			}

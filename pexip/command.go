@@ -35,6 +35,9 @@ type wireCommandResult struct {
 // repeated dial makes a second call. Any 2xx whose status is not "success" is a
 // *CommandError with the node's message; an empty 2xx body counts as success. A 400 saying
 // "Failed to find participant." (or conference, or cloud node) matches ErrNotFound.
+//
+// With MaxInFlight 1 (the default) commands reach the node in the order they were issued;
+// with more, two commands for the same participant may overtake each other.
 func (c *Client) Command(ctx context.Context, group, name string, fields map[string]any) (*CommandResult, error) {
 	cmd := strings.Trim(group, "/") + "/" + strings.Trim(name, "/")
 	if err := checkPath(cmd); err != nil || strings.Count(cmd, "/") != 1 {

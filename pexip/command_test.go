@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"path"
+	"sync"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -96,7 +99,9 @@ func TestTypedCommandsSendTheirFields(t *testing.T) {
 			"participant/unmute", map[string]any{"participant_id": "p"}},
 		{"unlock participant", func(c *pexip.Client) error { return c.UnlockParticipant(context.Background(), "p") },
 			"participant/unlock", map[string]any{"participant_id": "p"}},
-		{"transfer", func(c *pexip.Client) error { return c.TransferParticipant(context.Background(), "p", "meet@x", "chair") },
+		{"transfer", func(c *pexip.Client) error {
+			return c.TransferParticipant(context.Background(), "p", "meet@x", "chair")
+		},
 			"participant/transfer", map[string]any{"participant_id": "p", "conference_alias": "meet@x", "role": "chair"}},
 		{"role", func(c *pexip.Client) error { return c.SetParticipantRole(context.Background(), "p", "guest") },
 			"participant/role", map[string]any{"participant_id": "p", "role": "guest"}},
@@ -201,5 +206,36 @@ func TestDialRequiresAliasAndDestination(t *testing.T) {
 	}
 	if node.count() != 0 {
 		t.Errorf("requests = %d", node.count())
+	}
+}
+
+func TestCommandsKeepTheirOrder(t *testing.T) {
+	// F06: mute then unmute clicked quickly. With one request in flight (the default) the
+	// unmute waits for the mute, so the node sees them in the order they were issued.
+	arrived := make(chan struct{}, 2)
+	var mu sync.Mutex
+	var order []string
+	event := func(e string) {
+		mu.Lock()
+		order = append(order, e)
+		mu.Unlock()
+	}
+	node := newFakeNode(t, func(w http.ResponseWriter, r *http.Request) {
+		name := path.Base(r.URL.Path)
+		event("start " + name)
+		arrived <- struct{}{}
+		time.Sleep(30 * time.Millisecond)
+		event("end " + name)
+		writeJSON(w, 202, map[string]any{"status": "success"})
+	})
+	c := newClient(t, node.URL)
+	var wg sync.WaitGroup
+	wg.Go(func() { c.MuteParticipant(context.Background(), "p") })
+	<-arrived
+	wg.Go(func() { c.UnmuteParticipant(context.Background(), "p") })
+	wg.Wait()
+	want := []string{"start mute", "end mute", "start unmute", "end unmute"}
+	if diff := cmp.Diff(want, order); diff != "" {
+		t.Errorf("order at the node (-want +got):\n%s", diff)
 	}
 }

@@ -92,14 +92,18 @@ func (c *Client) newAPIError(resp *response) *APIError {
 		e.RetryAfter = parseRetryAfter(resp.header.Get("Retry-After"), c.backoff.now())
 	}
 	e.Message, e.Fields = parseErrorBody(body)
+	e.Message = truncate(e.Message, maxMessageBytes)
 	if e.Message == "" && len(e.Fields) == 0 && len(bytes.TrimSpace(body)) > 0 && !looksLikeHTML(body) {
-		e.Message = truncate(string(bytes.TrimSpace(body)), 200)
+		e.Message = truncate(string(bytes.TrimSpace(body)), maxMessageBytes)
 	}
 	if resp.status == http.StatusBadRequest && mentionsFailedToFind(e.Fields) {
 		e.kind = ErrNotFound
 	}
 	return e
 }
+
+// maxMessageBytes bounds APIError.Message, which ends up in error strings and logs.
+const maxMessageBytes = 500
 
 var messageKeys = []string{"error", "error_message", "message", "detail", "details"}
 

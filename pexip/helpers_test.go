@@ -77,15 +77,20 @@ func newClient(t *testing.T, url string, edit ...func(*pexip.Config)) *pexip.Cli
 
 // sleeps records the retry waits a client asks for instead of sleeping.
 type sleeps struct {
-	mu sync.Mutex
-	d  []time.Duration
+	mu   sync.Mutex
+	d    []time.Duration
+	then func() // optional, run after recording
 }
 
 func (s *sleeps) install(c *pexip.Client) {
 	pexip.SetSleep(c, func(_ context.Context, d time.Duration) error {
 		s.mu.Lock()
 		s.d = append(s.d, d)
+		then := s.then
 		s.mu.Unlock()
+		if then != nil {
+			then()
+		}
 		return nil
 	})
 }

@@ -253,3 +253,25 @@ func TestDedupeByID(t *testing.T) {
 		t.Errorf("DedupeByID (-want +got):\n%s", diff)
 	}
 }
+
+func TestListAllLimitZero(t *testing.T) {
+	// With limit=0 a node returns everything and leaves next out of meta.
+	node := newFakeNode(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"meta": {"limit": 0, "offset": 0, "total_count": 3}, "objects": [{"id": 1}, {"id": 2}, {"id": 3}]}`))
+	})
+	c := newClient(t, node.URL)
+	got, err := pexip.ListAll[pexip.Node](context.Background(), c, pexip.ResNode, map[string][]string{"limit": {"0"}})
+	if err != nil || len(got) != 3 || node.count() != 1 {
+		t.Errorf("got %d nodes in %d requests, %v; want 3 in 1", len(got), node.count(), err)
+	}
+}
+
+func TestLicensingEmptyList(t *testing.T) {
+	node := newFakeNode(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Write([]byte(`{"meta": {"total_count": 0}, "objects": []}`))
+	})
+	c := newClient(t, node.URL)
+	if _, err := c.Licensing(context.Background()); !errors.Is(err, pexip.ErrNoLicensing) {
+		t.Errorf("err = %v, want ErrNoLicensing", err)
+	}
+}

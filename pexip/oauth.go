@@ -98,9 +98,13 @@ func parseECKey(pemData []byte) (*ecdsa.PrivateKey, error) {
 
 func (o *oauthAuth) refreshable() bool { return true }
 
-func (o *oauthAuth) invalidate() {
+// invalidate drops the cached token if it is the one in used, so that several requests
+// refused at once lead to one new token, not one each.
+func (o *oauthAuth) invalidate(used string) {
 	o.mu.Lock()
-	o.token = ""
+	if used == "Bearer "+o.token {
+		o.token = ""
+	}
 	o.mu.Unlock()
 }
 

@@ -3,6 +3,8 @@ package pexip
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
@@ -119,6 +121,13 @@ func retryableErr(ctx context.Context, err error) bool {
 		}
 		return false
 	}
+	// A certificate the client refuses will be refused again.
+	if _, ok := errors.AsType[*tls.CertificateVerificationError](err); ok {
+		return false
+	}
+	if _, ok := errors.AsType[x509.HostnameError](err); ok {
+		return false
+	}
 	return !errors.Is(err, ErrInvalidID)
 }
 
@@ -126,19 +135,26 @@ func retryableErr(ctx context.Context, err error) bool {
 // and runs it once more. A refused token means the node did not process the request, so the
 // repeat is safe for every method.
 func (c *Client) exchangeAuthed(ctx context.Context, r request) (*response, error) {
-	resp, err := c.exchange(ctx, r)
+	auth, err := c.authHeader(ctx)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := c.exchange(ctx, r, auth)
 	if c.auth == nil || !c.auth.refreshable() {
 		return resp, err
 	}
 	if apiErr, ok := errors.AsType[*APIError](err); ok && apiErr.Status == http.StatusUnauthorized {
-		c.auth.invalidate()
-		return c.exchange(ctx, r)
+		c.auth.invalidate(auth)
+		if auth, err = c.authHeader(ctx); err != nil {
+			return nil, err
+		}
+		return c.exchange(ctx, r, auth)
 	}
 	return resp, err
 }
 
 // exchange runs one HTTP exchange (following at most one trailing-slash redirect of a GET).
-func (c *Client) exchange(ctx context.Context, r request) (*response, error) {
+func (c *Client) exchange(ctx context.Context, r request, auth string) (*response, error) {
 	u := r.target
 	if u == nil {
 		var err error
@@ -146,7 +162,7 @@ func (c *Client) exchange(ctx context.Context, r request) (*response, error) {
 			return nil, err
 		}
 	}
-	resp, err := c.roundTrip(ctx, r, u)
+	resp, err := c.roundTrip(ctx, r, u, auth)
 	if err != nil {
 		return nil, err
 	}
@@ -155,7 +171,7 @@ func (c *Client) exchange(ctx context.Context, r request) (*response, error) {
 		if err != nil {
 			return nil, err
 		}
-		if resp, err = c.roundTrip(ctx, r, next); err != nil {
+		if resp, err = c.roundTrip(ctx, r, next, auth); err != nil {
 			return nil, err
 		}
 		if resp.status >= 300 && resp.status < 400 {
@@ -199,11 +215,7 @@ func (c *Client) redirectError(resp *response) error {
 }
 
 // roundTrip sends one HTTP request within the in-flight bound and reads the whole body.
-func (c *Client) roundTrip(ctx context.Context, r request, u *url.URL) (*response, error) {
-	authHeader, err := c.authHeader(ctx)
-	if err != nil {
-		return nil, err
-	}
+func (c *Client) roundTrip(ctx context.Context, r request, u *url.URL, auth string) (*response, error) {
 	select {
 	case c.sem <- struct{}{}:
 	case <-ctx.Done():
@@ -213,7 +225,7 @@ func (c *Client) roundTrip(ctx context.Context, r request, u *url.URL) (*respons
 
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	req, err := c.newHTTPRequest(ctx, r, u, authHeader)
+	req, err := c.newHTTPRequest(ctx, r, u, auth)
 	if err != nil {
 		return nil, err
 	}

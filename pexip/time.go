@@ -8,9 +8,12 @@ import (
 	"time"
 )
 
-// wireLayout is how a Management Node writes a datetime: naive UTC, microseconds only when
-// they are not zero (Python's isoformat).
-const wireLayout = "2006-01-02T15:04:05.999999"
+// Management Nodes write datetimes as Python's isoformat does: naive UTC, and six digits of
+// microseconds only when they are not zero ("…:05.662230", never "…:05.66223").
+const (
+	wireLayout         = "2006-01-02T15:04:05"
+	wireLayoutFraction = "2006-01-02T15:04:05.000000"
+)
 
 // readLayouts are every form a datetime has been seen in, most common first.
 var readLayouts = []string{
@@ -57,7 +60,11 @@ func (t Time) Wire() string {
 	if !t.IsSet() {
 		return ""
 	}
-	return t.UTC().Truncate(time.Microsecond).Format(wireLayout)
+	u := t.UTC().Truncate(time.Microsecond)
+	if u.Nanosecond() == 0 {
+		return u.Format(wireLayout)
+	}
+	return u.Format(wireLayoutFraction)
 }
 
 // UnmarshalJSON accepts a string in any known layout, "", null, or a number of Unix seconds.

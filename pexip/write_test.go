@@ -152,7 +152,9 @@ func TestInvalidIDsSendNothing(t *testing.T) {
 		"update": func(c *pexip.Client, id string) error {
 			return c.Update(context.Background(), pexip.ResService, id, map[string]any{"name": "x"})
 		},
-		"get":  func(c *pexip.Client, id string) error { return c.GetObject(context.Background(), pexip.ResService, id, &pexip.Service{}) },
+		"get": func(c *pexip.Client, id string) error {
+			return c.GetObject(context.Background(), pexip.ResService, id, &pexip.Service{})
+		},
 		"mute": func(c *pexip.Client, id string) error { return c.MuteParticipant(context.Background(), id) },
 		"disconnect participant": func(c *pexip.Client, id string) error {
 			return c.DisconnectParticipant(context.Background(), id)

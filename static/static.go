@@ -21,7 +21,7 @@ var files embed.FS
 
 // Required lists the assets every page needs; New fails when one is missing, which means
 // `make assets` has not run.
-var required = []string{"css/app.css", "js/pexops.js", "vendor/htmx.min.js", "vendor/ws.js"}
+var required = []string{"css/app.css", "js/pexops.js", "js/moderation.js", "vendor/htmx.min.js", "vendor/ws.js"}
 
 // Prefix is the URL path under which assets are served.
 const Prefix = "/static/"

@@ -3,6 +3,7 @@ package views
 import (
 	"encoding/hex"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -62,8 +63,121 @@ type Counters struct {
 	Locked       int
 }
 
+// StreamView is one media stream of a participant, both directions.
+type StreamView struct {
+	ID    string
+	Type  string // audio, video, presentation
+	Node  string
+	Start time.Time
+	Rx    StreamDir // what the Conferencing Node receives from the participant
+	Tx    StreamDir // what it sends to the participant
+}
+
+// StreamDir is one direction of a media stream.
+type StreamDir struct {
+	Codec      string
+	Resolution string
+	Bitrate    int     // kbps
+	Loss       float64 // percent
+	Jitter     float64 // ms
+}
+
+// ChartView is the participant page's quality and loss over the call.
+type ChartView struct {
+	// Quality is one value per 20-second window since the call began (1 good … 4 terrible,
+	// 0 unknown), as the Management Node reports it.
+	Quality []int
+	// Loss is the worst receive packet loss (percent) of each media read while the page has
+	// been watched: the Management Node keeps no history of it.
+	Loss []float64
+}
+
+// ParticipantDetail is everything the participant page shows.
+type ParticipantDetail struct {
+	Participant ParticipantView
+	Conference  string // conference name
+	Streams     []StreamView
+	// StreamsRead is false until the first media read for this participant arrived.
+	StreamsRead bool
+	Chart       ChartView
+}
+
+// NodeView is one Conferencing Node on the platform page.
+type NodeView struct {
+	Name        string
+	Type        string // CONFERENCING, PROXYING
+	Location    string
+	Version     string
+	State       string // operator's word: ok, maintenance, unreachable, syncing…
+	Healthy     bool
+	Load        int // media load, percent
+	TokensUsed  int
+	TokensMax   int
+	MaxHDCalls  int
+	Calls       int // calls the node signals (its signaling_count)
+	Maintenance bool
+}
+
+// LocationView is one system location with its load.
+type LocationView struct {
+	Name         string
+	Load         int
+	TokensUsed   int
+	TokensMax    int
+	MaxHDCalls   int
+	Participants int // participants the live state places in this location
+}
+
+// AlarmView is one raised alarm.
+type AlarmView struct {
+	ID           string
+	Level        string
+	Name         string
+	Details      string
+	Node         string
+	Raised       time.Time
+	Acknowledged bool
+}
+
+// LicenceView is one kind of licence against its total.
+type LicenceView struct {
+	Kind  string
+	Used  int
+	Total int
+}
+
+// PlatformView is the platform page's body.
+type PlatformView struct {
+	Nodes     []NodeView
+	Locations []LocationView
+	Alarms    []AlarmView
+	Licences  []LicenceView
+	// LicencesRead is false until licensing was read once.
+	LicencesRead bool
+}
+
+// TileView is one conference on the wall board.
+type TileView struct {
+	ID           string
+	Name         string
+	Participants int
+	Waiting      int
+	Problems     int
+	Quality      string
+	Locked       bool
+	StartTime    time.Time
+}
+
+// BoardView is the wall board's body.
+type BoardView struct {
+	Counters Counters
+	NodeLoad int // the highest media load of any Conferencing Node, percent
+	Tiles    []TileView
+	Alarms   []AlarmView
+}
+
 // DomID turns an upstream id into a safe HTML id: Pexip ids are UUIDs, but nothing from Pexip
-// is trusted, and an id also ends up inside CSS selectors (hx-target).
+// is trusted, and an id also ends up inside CSS selectors (hx-target, hx-swap-oob).
 func DomID(prefix, id string) string {
 	safe := true
 	for _, r := range id {
@@ -82,6 +196,11 @@ func participantPath(id, action string) string {
 	return "/live/participants/" + url.PathEscape(id) + "/" + action
 }
 
+// ParticipantPagePath is the URL of a participant's live page.
+func ParticipantPagePath(id string) string {
+	return "/live/participants/" + url.PathEscape(id)
+}
+
 func conferencePath(id string) string {
 	return "/live/conferences/" + url.PathEscape(id)
 }
@@ -96,6 +215,21 @@ func qualityClass(q string) string {
 		return "badge q-" + q
 	}
 	return "badge q-unknown"
+}
+
+// qualityRank orders qualities for sorting: worse is higher, unknown lowest.
+func qualityRank(q string) string {
+	switch q {
+	case "good":
+		return "1"
+	case "ok":
+		return "2"
+	case "bad":
+		return "3"
+	case "terrible":
+		return "4"
+	}
+	return "0"
 }
 
 var serviceTypeNames = map[string]string{
@@ -123,4 +257,119 @@ func roleName(r string) string {
 		return "Guest"
 	}
 	return dash(r)
+}
+
+func directionName(d string) string {
+	switch d {
+	case "in":
+		return "dial-in"
+	case "out":
+		return "dial-out"
+	}
+	return dash(d)
+}
+
+// filterText is what the conference list's filter box matches against, lower-cased.
+func filterText(c ConferenceView) string {
+	return strings.ToLower(c.Name + " " + ServiceTypeName(c.ServiceType) + " " + c.Tag)
+}
+
+func kbps(n int) string {
+	if n <= 0 {
+		return "–"
+	}
+	return strconv.Itoa(n) + " kbps"
+}
+
+func percent(f float64) string {
+	return strconv.FormatFloat(f, 'f', 1, 64) + " %"
+}
+
+func ms(f float64) string {
+	return strconv.FormatFloat(f, 'f', 1, 64) + " ms"
+}
+
+// loadClass colours a load bar: green, orange from 70 %, red from 90 %.
+func loadClass(load int) string {
+	switch {
+	case load >= 90:
+		return "loadbar full"
+	case load >= 70:
+		return "loadbar high"
+	}
+	return "loadbar"
+}
+
+func clampPercent(n int) string {
+	return strconv.Itoa(max(0, min(100, n)))
+}
+
+// Chart geometry, in SVG user units.
+const (
+	chartW = 300
+	chartH = 60
+)
+
+// qualityPoints draws quality windows as a polyline: good at the top, terrible at the bottom;
+// unknown windows sit on the bottom line.
+func qualityPoints(q []int) string {
+	ys := make([]float64, len(q))
+	for i, v := range q {
+		level := 4.0
+		if v >= 1 && v <= 4 {
+			level = float64(v)
+		}
+		ys[i] = (level - 1) / 3
+	}
+	return polyline(ys)
+}
+
+// lossPoints draws loss samples on a scale of 0 to 10 % (or the worst sample, if higher).
+func lossPoints(loss []float64) string {
+	top := 10.0
+	for _, l := range loss {
+		top = max(top, l)
+	}
+	ys := make([]float64, len(loss))
+	for i, l := range loss {
+		ys[i] = 1 - max(0, l)/top
+	}
+	return polyline(ys)
+}
+
+// polyline spreads values (0 top … 1 bottom) evenly across the chart's width.
+func polyline(ys []float64) string {
+	if len(ys) == 0 {
+		return ""
+	}
+	if len(ys) == 1 {
+		ys = []float64{ys[0], ys[0]}
+	}
+	var b strings.Builder
+	step := float64(chartW) / float64(len(ys)-1)
+	for i, y := range ys {
+		if i > 0 {
+			b.WriteByte(' ')
+		}
+		b.WriteString(strconv.FormatFloat(float64(i)*step, 'f', 1, 64))
+		b.WriteByte(',')
+		b.WriteString(strconv.FormatFloat(2+y*(chartH-4), 'f', 1, 64))
+	}
+	return b.String()
+}
+
+func lastLoss(loss []float64) string {
+	if len(loss) == 0 {
+		return "–"
+	}
+	return percent(loss[len(loss)-1])
+}
+
+// wsPath is the websocket URL of a live page showing topic (and the object id, if any).
+func wsPath(topic, id string) string {
+	q := url.Values{"topic": {topic}}
+	if id != "" {
+		q.Set("id", id)
+	}
+	return "/ws?" + q.Encode()
 }

@@ -89,7 +89,7 @@ func (a *authenticator) issue(r *http.Request) (string, *oauthError) {
 	if r.PostForm.Get("client_assertion_type") != "urn:ietf:params:oauth:client-assertion-type:jwt-bearer" {
 		return "", &oauthError{400, "invalid_request", "client_assertion_type must be jwt-bearer"}
 	}
-	claims, oerr := a.verify(r.PostForm.Get("client_assertion"), tokenURL(r))
+	c, oerr := a.verify(r.PostForm.Get("client_assertion"), tokenURL(r))
 	if oerr != nil {
 		return "", oerr
 	}
@@ -101,10 +101,10 @@ func (a *authenticator) issue(r *http.Request) (string, *oauthError) {
 			delete(a.jtis, k)
 		}
 	}
-	if _, seen := a.jtis[claims.JTI]; seen {
+	if _, seen := a.jtis[c.JTI]; seen {
 		return "", &oauthError{400, "invalid_grant", "the assertion has been used before"}
 	}
-	a.jtis[claims.JTI] = time.Unix(int64(claims.Exp), 0)
+	a.jtis[c.JTI] = time.Unix(int64(c.Exp), 0)
 	for k, exp := range a.tokens {
 		if now.After(exp) {
 			delete(a.tokens, k)
@@ -119,27 +119,24 @@ func (a *authenticator) issue(r *http.Request) (string, *oauthError) {
 
 func tokenURL(r *http.Request) string { return absolute(r, "/oauth/token/") }
 
-type jwtClaims struct {
-	Iss, Sub, JTI string
-	Aud           any
-	Exp           float64
+// claims are the parts of a client assertion the token endpoint checks.
+type claims struct {
+	Iss string  `json:"iss"`
+	Sub string  `json:"sub"`
+	Aud any     `json:"aud"` // a string or a list of strings
+	Exp float64 `json:"exp"`
+	JTI string  `json:"jti"`
 }
 
 // verify checks the assertion's ES256 signature against the client's key and its claims.
-func (a *authenticator) verify(assertion, aud string) (*jwtClaims, *oauthError) {
+func (a *authenticator) verify(assertion, aud string) (*claims, *oauthError) {
 	bad := func(desc string) *oauthError { return &oauthError{401, "invalid_client", desc} }
 	parts := strings.Split(assertion, ".")
 	if len(parts) != 3 {
 		return nil, bad("the client assertion is not a JWT")
 	}
 	var header struct{ Alg string }
-	var raw struct {
-		Iss string  `json:"iss"`
-		Sub string  `json:"sub"`
-		Aud any     `json:"aud"`
-		Exp float64 `json:"exp"`
-		JTI string  `json:"jti"`
-	}
+	var raw claims
 	if decodeSegment(parts[0], &header) != nil || decodeSegment(parts[1], &raw) != nil {
 		return nil, bad("the client assertion cannot be read")
 	}
@@ -153,7 +150,6 @@ func (a *authenticator) verify(assertion, aud string) (*jwtClaims, *oauthError) 
 	if !verifyES256(key, parts[0]+"."+parts[1], parts[2]) {
 		return nil, bad("the client assertion signature is not valid")
 	}
-	c := &jwtClaims{Iss: raw.Iss, Sub: raw.Sub, Aud: raw.Aud, Exp: raw.Exp, JTI: raw.JTI}
 	switch {
 	case !audienceHas(raw.Aud, aud):
 		return nil, &oauthError{400, "invalid_grant", "the assertion's audience is not this token endpoint"}
@@ -162,7 +158,7 @@ func (a *authenticator) verify(assertion, aud string) (*jwtClaims, *oauthError) 
 	case raw.JTI == "":
 		return nil, &oauthError{400, "invalid_grant", "the assertion has no jti"}
 	}
-	return c, nil
+	return &raw, nil
 }
 
 func decodeSegment(seg string, v any) error {

@@ -56,9 +56,9 @@ type tableDump struct {
 	Objects []Object `json:"objects"`
 }
 
-// notBackedUp are the tables a backup leaves alone: the backups themselves and pending
+// notBackedUp reports the tables a backup leaves alone: the backups themselves and pending
 // licence requests.
-var notBackedUp = map[string]bool{"system_backup": true, "licence_request": true}
+func notBackedUp(table string) bool { return table == "system_backup" || table == "licence_request" }
 
 // backupCreate encrypts the whole configuration with the passphrase and lists the file under
 // configuration/v1/system_backup/.
@@ -66,7 +66,7 @@ func (s *Sim) backupCreate(passphrase string) (int, any) {
 	x := s.store.begin()
 	dump := map[string]tableDump{}
 	for name, t := range x.s.tables {
-		if notBackedUp[name] {
+		if notBackedUp(name) {
 			continue
 		}
 		d := tableDump{Next: t.next, Objects: make([]Object, 0, len(t.recs))}
@@ -136,7 +136,7 @@ func (s *Sim) backupRestore(data []byte, passphrase string) (int, any) {
 	x := s.store.begin()
 	for name, d := range dump {
 		t := x.s.tables[name]
-		if t == nil || notBackedUp[name] {
+		if t == nil || notBackedUp(name) {
 			continue
 		}
 		for _, rec := range append([]*record(nil), t.recs...) {

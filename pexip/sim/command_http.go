@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 )
 
 // routeCommand serves /api/admin/command/v1/<group>/[<command>/[schema/]].
@@ -107,7 +106,8 @@ func checkCommandValue(f *field, str string) string {
 				f.maxLen, len([]rune(str)))
 		}
 	}
-	if f.choices != nil && f.typ != tBool && !hasChoiceFold(f.choices, str) {
+	// Choices match case-insensitively: production clients send "RTMP" for rtmp.
+	if f.choices != nil && f.typ != tBool && !hasChoice(f.choices, str, true) {
 		return fmt.Sprintf("Select a valid choice. %s is not one of the available choices.", str)
 	}
 	return ""
@@ -127,14 +127,4 @@ func commandString(v any) string {
 		return ""
 	}
 	return toString(v)
-}
-
-// hasChoiceFold matches choices case-insensitively: production clients send "RTMP" for rtmp.
-func hasChoiceFold(choices []any, v string) bool {
-	for _, c := range choices {
-		if strings.EqualFold(toString(c), v) {
-			return true
-		}
-	}
-	return false
 }

@@ -77,7 +77,7 @@ func (s *Sim) listConfig(w http.ResponseWriter, r *http.Request, t *table) {
 	}
 	ix := s.store.indexes()
 	src := configSource{s: s.store, t: t, ix: ix}
-	page, total := applyQuery(q, src, t.live(), func(rec *record) Object { return rec.obj })
+	page, total := applyQuery(q, src, t.recs, func(rec *record) Object { return rec.obj })
 	bodies := make([][]byte, len(page))
 	for i, rec := range page {
 		bodies[i] = s.store.viewJSON(t, rec, ix)

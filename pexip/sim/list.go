@@ -14,18 +14,25 @@ import (
 // defaultLimit is the page size of a list without ?limit=, as on a real node.
 const defaultLimit = 20
 
-// specifiers are the lookups a filtering value of 1 or 2 allows: the guide's 14 and the two
-// Django extras the fact sheet suggests.
-var specifiers = map[string]bool{
-	"exact": true, "iexact": true, "contains": true, "icontains": true,
-	"startswith": true, "istartswith": true, "endswith": true, "iendswith": true,
-	"regex": true, "iregex": true, "lt": true, "lte": true, "gt": true, "gte": true,
-	"in": true, "isnull": true,
+// isSpecifier reports whether s is a lookup a filtering value of 1 or 2 allows: the guide's
+// 14 and the two Django extras the fact sheet suggests (in, isnull).
+func isSpecifier(s string) bool {
+	switch s {
+	case "exact", "iexact", "contains", "icontains", "startswith", "istartswith", "endswith",
+		"iendswith", "regex", "iregex", "lt", "lte", "gt", "gte", "in", "isnull":
+		return true
+	}
+	return false
 }
 
-// reservedParams are query keys that are never filters.
-var reservedParams = map[string]bool{"limit": true, "offset": true, "order_by": true,
-	"format": true, "fullschema": true, "username": true, "api_key": true}
+// isReserved reports whether a query key is never a filter.
+func isReserved(key string) bool {
+	switch key {
+	case "limit", "offset", "order_by", "format", "fullschema", "username", "api_key":
+		return true
+	}
+	return false
+}
 
 // badRequest is a 400 answered as {"error": msg}, Tastypie's single-message shape.
 type badRequest struct{ msg string }
@@ -90,15 +97,16 @@ func nestedObjects(v any) []Object {
 
 // filter is one compiled ?field__spec=value condition.
 type filter struct {
-	path []*field // traversal chain; the last field is compared
-	spec string
-	raw  string
-	null bool // the value is one of Tastypie's words for None
-	num  float64
-	tm   time.Time
-	re   *regexp.Regexp
-	in   []string
-	bv   bool
+	path  []*field // traversal chain; the last field is compared
+	spec  string
+	raw   string
+	null  bool // the value is one of Tastypie's words for None
+	num   float64
+	tm    time.Time
+	re    *regexp.Regexp
+	in    []string
+	anyOf []filter // the exact filters an in filter is made of
+	bv    bool
 }
 
 // orderKey is one order_by field.
@@ -136,7 +144,7 @@ func parseQuery(raw string, res *resource, resolve resolver, maxLimit int) (*que
 				return nil, err
 			}
 			q.order = append(q.order, k)
-		case !reservedParams[p.key]:
+		case !isReserved(p.key):
 			if _, seen := last[p.key]; !seen {
 				keys = append(keys, p.key)
 			}
@@ -202,7 +210,7 @@ func orderBy(res *resource, v string) (orderKey, error) {
 func compileFilter(res *resource, key, raw string, resolve resolver) (filter, bool, error) {
 	parts := strings.Split(key, "__")
 	spec := "exact"
-	if len(parts) > 1 && specifiers[parts[len(parts)-1]] {
+	if len(parts) > 1 && isSpecifier(parts[len(parts)-1]) {
 		spec, parts = parts[len(parts)-1], parts[:len(parts)-1]
 	}
 	base := res.byName[parts[0]]
@@ -264,6 +272,12 @@ func (ft *filter) compile() error {
 	switch ft.spec {
 	case "in":
 		ft.in = strings.Split(ft.raw, ",")
+		for _, v := range ft.in {
+			sub := filter{path: ft.path, spec: "exact", raw: v}
+			if sub.compile() == nil {
+				ft.anyOf = append(ft.anyOf, sub)
+			}
+		}
 		return nil
 	case "isnull":
 		ft.bv = parseBool(ft.raw)
@@ -344,9 +358,8 @@ func (ft *filter) matchValue(f *field, v any) bool {
 		return isNull(f, v)
 	}
 	if ft.spec == "in" {
-		for _, want := range ft.in {
-			sub := filter{path: ft.path, spec: "exact", raw: want}
-			if sub.compile() == nil && sub.matchValue(f, v) {
+		for i := range ft.anyOf {
+			if ft.anyOf[i].matchValue(f, v) {
 				return true
 			}
 		}

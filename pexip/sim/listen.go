@@ -11,6 +11,7 @@ import (
 	"encoding/pem"
 	"errors"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"net"
 	"net/http"
@@ -22,7 +23,7 @@ type Server struct {
 	URL     string // "http://127.0.0.1:port" or "https://..."
 	Sim     *Sim
 	CertPEM []byte // with TLS: the self-signed certificate, for a client's CA file
-	Close   func() // stops the listener and the stepping loop
+	Close   func() // stops the stepping loop and shuts the listener down, waiting up to 5s
 }
 
 // Listen serves a new simulator on addr (e.g. "127.0.0.1:0"). With tlsOn it serves HTTPS
@@ -46,7 +47,8 @@ func Listen(ctx context.Context, addr string, opts Options, tlsOn bool) (*Server
 			MinVersion: tls.VersionTLS12})
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second}
+	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second,
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
 	go func() {
 		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("simulator stopped", "error", err)
@@ -55,13 +57,18 @@ func Listen(ctx context.Context, addr string, opts Options, tlsOn bool) (*Server
 	if opts.Clock == nil {
 		go s.Run(ctx)
 	}
+	stopped := make(chan struct{})
 	go func() {
+		defer close(stopped)
 		<-ctx.Done()
 		sctx, done := context.WithTimeout(context.Background(), 5*time.Second)
 		defer done()
 		_ = hs.Shutdown(sctx)
 	}()
-	srv.Close = cancel
+	srv.Close = func() {
+		cancel()
+		<-stopped
+	}
 	return srv, nil
 }
 
@@ -80,11 +87,11 @@ func selfSigned() (tls.Certificate, []byte, error) {
 		SerialNumber: serial,
 		Subject:      pkix.Name{CommonName: "pexops simulator", Organization: []string{"pexops"}},
 		NotBefore:    now.Add(-time.Hour), NotAfter: now.Add(24 * time.Hour),
-		KeyUsage:     x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
-		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
-		IPAddresses:  []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
-		DNSNames:     []string{"localhost"},
-		IsCA:         true, BasicConstraintsValid: true,
+		KeyUsage:    x509.KeyUsageDigitalSignature | x509.KeyUsageCertSign,
+		ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+		IPAddresses: []net.IP{net.IPv4(127, 0, 0, 1), net.IPv6loopback},
+		DNSNames:    []string{"localhost"},
+		IsCA:        true, BasicConstraintsValid: true,
 	}
 	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
 	if err != nil {

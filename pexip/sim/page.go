@@ -2,7 +2,7 @@ package sim
 
 import (
 	"net/url"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -20,12 +20,7 @@ func applyQuery[T any](q *query, src source, items []T, obj func(T) Object) (pag
 		items = kept
 	}
 	if len(q.order) > 0 {
-		if len(q.filters) == 0 {
-			items = append([]T(nil), items...)
-		}
-		sort.SliceStable(items, func(i, j int) bool {
-			return q.less(src, obj(items[i]), obj(items[j]))
-		})
+		items = sortItems(q.order, src, items, obj)
 	}
 	total = len(items)
 	start := min(q.offset, total)
@@ -45,18 +40,38 @@ func (q *query) matches(src source, o Object) bool {
 	return true
 }
 
-func (q *query) less(src source, a, b Object) bool {
-	for _, k := range q.order {
-		c := compareValues(k.f, src.value(a, k.f), src.value(b, k.f))
-		if c == 0 {
-			continue
-		}
-		if k.desc {
-			return c > 0
-		}
-		return c < 0
+// sortItems returns a stably ordered copy; each sort value is read once, not per comparison.
+func sortItems[T any](order []orderKey, src source, items []T, obj func(T) Object) []T {
+	type keyed struct {
+		item T
+		keys []any
 	}
-	return false
+	ks := make([]keyed, len(items))
+	for i, it := range items {
+		o := obj(it)
+		keys := make([]any, len(order))
+		for j, k := range order {
+			keys[j] = src.value(o, k.f)
+		}
+		ks[i] = keyed{it, keys}
+	}
+	slices.SortStableFunc(ks, func(a, b keyed) int {
+		for j, k := range order {
+			c := compareValues(k.f, a.keys[j], b.keys[j])
+			if k.desc {
+				c = -c
+			}
+			if c != 0 {
+				return c
+			}
+		}
+		return 0
+	})
+	out := make([]T, len(ks))
+	for i := range ks {
+		out[i] = ks[i].item
+	}
+	return out
 }
 
 // meta builds Tastypie's meta block; next and previous are relative paths carrying the other

@@ -28,6 +28,7 @@ type field struct {
 	readonly    bool
 	unique      bool
 	writeOnly   bool // accepted on write, never returned (passwords, uploaded packages)
+	hashed      bool // returned as a hash of what was written (SNMP passwords)
 	required    bool // must be given on create
 	def         any
 	hasDef      bool
@@ -84,13 +85,38 @@ func parseFields(spec string) []*field {
 			help = strings.TrimSpace(line[i+1:])
 			line = strings.TrimSpace(line[:i])
 		}
-		toks := strings.Fields(line)
+		toks := splitTokens(line)
 		f := &field{name: toks[0], typ: toks[1], blank: true, help: help}
 		for _, tok := range toks[2:] {
 			f.apply(tok)
 		}
 		f.finish()
 		out = append(out, f)
+	}
+	return out
+}
+
+// splitTokens splits on spaces outside double quotes (def="Virtual machine").
+func splitTokens(line string) []string {
+	var out []string
+	var cur strings.Builder
+	quoted := false
+	for _, r := range line {
+		switch {
+		case r == '"':
+			quoted = !quoted
+			cur.WriteRune(r)
+		case r == ' ' && !quoted:
+			if cur.Len() > 0 {
+				out = append(out, cur.String())
+				cur.Reset()
+			}
+		default:
+			cur.WriteRune(r)
+		}
+	}
+	if cur.Len() > 0 {
+		out = append(out, cur.String())
 	}
 	return out
 }
@@ -110,6 +136,8 @@ func (f *field) apply(tok string) {
 		f.unique = true
 	case "wo":
 		f.writeOnly = true
+	case "hash":
+		f.hashed = true
 	case "f":
 		f.filter = 1
 		if val != "" {
@@ -162,7 +190,11 @@ func (f *field) finish() {
 	if f.typ == tBool && f.choices == nil {
 		f.choices = []any{true, false}
 	}
-	if f.required || f.hasDef {
+	if f.required {
+		// A real schema shows required fields with a null default.
+		f.def, f.hasDef = nil, true
+	}
+	if f.hasDef {
 		return
 	}
 	f.hasDef = true

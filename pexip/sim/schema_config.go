@@ -188,8 +188,8 @@ snmp_community string def="public" max=16 # SNMP community.
 snmp_system_contact string def="admin@domain.com" max=70 # SNMP contact.
 snmp_system_location string def="Virtual machine" max=70 # SNMP location.
 snmp_username string max=100 # SNMPv3 user.
-snmp_authentication_password string wo # SNMPv3 authentication password.
-snmp_privacy_password string wo # SNMPv3 privacy password.
+snmp_authentication_password string hash # SNMPv3 authentication password; read back hashed.
+snmp_privacy_password string hash # SNMPv3 privacy password; read back hashed.
 ssh_authorized_keys related many rel=ssh_authorized_key # SSH keys.
 ssh_authorized_keys_use_cloud boolean def=true # Use keys from the cloud.
 static_routes related many rel=static_route nested # Static routes.

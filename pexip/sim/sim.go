@@ -66,7 +66,7 @@ func New(opts Options) *Sim {
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	cat := newCatalog(pexipWire(opts.Clock.Now()))
+	cat := newCatalog(schemaStamp(opts.Clock.Now()))
 	s := &Sim{opts: opts, log: log, cat: cat, store: newStore(cat, opts.Clock),
 		faults: newFaults(opts.Seed), stats: newStatsRecorder(), backups: newBackupStore()}
 	s.auth = newAuthenticator(opts.Users, opts.OAuthClients)
@@ -117,7 +117,13 @@ func (s *Sim) Run(ctx context.Context) {
 func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
 	done := s.stats.begin()
-	defer func() { done(r.Method, patternOf(r.URL.Path), rec.status) }()
+	start := time.Now()
+	defer func() {
+		pattern := patternOf(r.URL.Path)
+		done(r.Method, pattern, rec.status)
+		s.log.Debug("sim request", "method", r.Method, "path", pattern, "status", rec.status,
+			"duration", time.Since(start))
+	}()
 
 	if s.faults.before(r.Context(), rec) {
 		return
@@ -127,7 +133,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !strings.HasPrefix(r.URL.Path, "/api/admin/") {
-		http.NotFound(rec, r)
+		notFound(rec)
 		return
 	}
 	if !s.auth.check(r) {
@@ -276,4 +282,6 @@ func (w *statusWriter) WriteHeader(code int) {
 	w.ResponseWriter.WriteHeader(code)
 }
 
-func pexipWire(t time.Time) string { return t.UTC().Truncate(time.Microsecond).Format("2006-01-02T15:04:05.000000") }
+func schemaStamp(t time.Time) string {
+	return t.UTC().Truncate(time.Microsecond).Format("2006-01-02T15:04:05.000000")
+}

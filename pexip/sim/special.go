@@ -216,10 +216,11 @@ func (s *Sim) importCertificates(bundle string) (int, any) {
 	t := x.s.tables["tls_certificate"]
 	var err error
 	for i, c := range certs {
-		if _, err = x.create(t, map[string]any{"certificate": pems[i], "private_key": key}, ""); err != nil {
+		var k string
+		if k, err = x.create(t, map[string]any{"certificate": pems[i], "private_key": key}, ""); err != nil {
 			break
 		}
-		rec := t.recs[len(t.recs)-1]
+		rec := t.byKey[k]
 		obj := copyObj(rec.obj)
 		obj["subject_name"], obj["issuer_name"] = c.Subject.String(), c.Issuer.String()
 		obj["start_date"] = pexip.NewTime(c.NotBefore).Wire()

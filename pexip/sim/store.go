@@ -40,6 +40,10 @@ type table struct {
 
 // store is the in-memory configuration database. Writes hold mu for writing for a whole
 // request; every committed write bumps gen, which invalidates cached views and indexes.
+//
+// NOTE: the indexes are rebuilt whole, lazily, on the first read after a write: about 25 ms
+// at 10,000 services (BenchmarkListAfterWrite), nothing at demo sizes. Reads between writes
+// cost a slice and cached JSON.
 type store struct {
 	mu     sync.RWMutex
 	cat    *catalog
@@ -49,6 +53,7 @@ type store struct {
 
 	idxMu sync.Mutex
 	idx   atomic.Pointer[indexes]
+	dir   atomic.Pointer[dirIndex]
 }
 
 func newStore(cat *catalog, clock platform.Clock) *store {
@@ -75,9 +80,6 @@ func newStore(cat *catalog, clock platform.Clock) *store {
 }
 
 func (t *table) uri(key string) string { return t.res.path() + key + "/" }
-
-// live returns the records in key order (callers hold the store lock).
-func (t *table) live() []*record { return t.recs }
 
 // compact drops deleted records from recs.
 func (t *table) compact() {
@@ -215,6 +217,11 @@ type indexes struct {
 	gen     uint64
 	reverse map[string]map[string][]*record // "<resource>.<field>" -> target key -> records
 	aliases map[string]string               // lower-case alias -> conference key
+}
+
+// dirIndex is the platform's view of the services, built only when the platform asks.
+type dirIndex struct {
+	gen     uint64
 	svc     []platform.Service
 	svcByID map[string]int
 }
@@ -238,18 +245,34 @@ func (s *store) indexes() *indexes {
 			}
 		}
 	}
-	for _, a := range s.tables["conference_alias"].live() {
-		ix.aliases[strings.ToLower(toString(a.obj["alias"]))] = pexipLast(a.obj["conference"])
+	for _, a := range s.tables["conference_alias"].recs {
+		ix.aliases[strings.ToLower(toString(a.obj["alias"]))] = firstID(a.obj["conference"])
 	}
-	s.buildServices(ix)
 	s.idx.Store(ix)
 	return ix
+}
+
+// directoryIndex returns the services of the current generation (callers hold mu for
+// reading).
+func (s *store) directoryIndex() *dirIndex {
+	ix := s.indexes()
+	if d := s.dir.Load(); d != nil && d.gen == ix.gen {
+		return d
+	}
+	s.idxMu.Lock()
+	defer s.idxMu.Unlock()
+	if d := s.dir.Load(); d != nil && d.gen == ix.gen {
+		return d
+	}
+	d := s.buildServices(ix)
+	s.dir.Store(d)
+	return d
 }
 
 func (s *store) reverseIndex(spec string) map[string][]*record {
 	resName, fieldName, _ := strings.Cut(spec, ".")
 	out := map[string][]*record{}
-	for _, rec := range s.tables[resName].live() {
+	for _, rec := range s.tables[resName].recs {
 		for _, id := range relatedIDs(rec.obj[fieldName]) {
 			out[id] = append(out[id], rec)
 		}
@@ -257,7 +280,8 @@ func (s *store) reverseIndex(spec string) map[string][]*record {
 	return out
 }
 
-func pexipLast(v any) string {
+// firstID returns the first id a related value points at, or "".
+func firstID(v any) string {
 	ids := relatedIDs(v)
 	if len(ids) == 0 {
 		return ""

@@ -2,6 +2,8 @@ package sim
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"strconv"
 	"strings"
@@ -16,6 +18,8 @@ func (s *store) view(t *table, rec *record, ix *indexes) Object {
 	for _, f := range t.res.fields {
 		switch {
 		case f.writeOnly:
+		case f.hashed:
+			out[f.name] = hashSecret(toString(rec.obj[f.name]))
 		case f.reverse != "":
 			out[f.name] = s.reverseValue(f, rec, ix)
 		case f.nested && f.typ == tRelated:
@@ -65,8 +69,8 @@ func (s *store) nestedValue(f *field, v any, ix *indexes) any {
 	case []any:
 		out := make([]any, 0, len(u))
 		for _, e := range u {
-			if s, ok := e.(string); ok {
-				if o := one(s); o != nil {
+			if uri, ok := e.(string); ok {
+				if o := one(uri); o != nil {
 					out = append(out, o)
 				}
 			}
@@ -74,6 +78,15 @@ func (s *store) nestedValue(f *field, v any, ix *indexes) any {
 		return out
 	}
 	return v
+}
+
+// hashSecret is how a node returns an SNMP password: never the value written.
+func hashSecret(v string) string {
+	if v == "" {
+		return ""
+	}
+	sum := sha256.Sum256([]byte(v))
+	return "sha256$" + hex.EncodeToString(sum[:])
 }
 
 // viewJSON returns the encoded view of rec, cached until the next write.
@@ -143,23 +156,14 @@ func (s *store) resolveConfig(_ *resource, f *field) *resource {
 }
 
 // buildServices derives the platform's view of the services (callers hold mu for reading).
-func (s *store) buildServices(ix *indexes) {
+func (s *store) buildServices(ix *indexes) *dirIndex {
 	conf := s.tables["conference"]
 	adps := ix.reverse["automatic_participant.conference"]
 	aliases := ix.reverse["conference_alias.conference"]
-	ix.svc = make([]platform.Service, 0, len(conf.recs))
-	ix.svcByID = make(map[string]int, len(conf.recs))
-	for _, rec := range conf.live() {
-		o := rec.obj
-		id, _ := strconv.Atoi(rec.key)
-		svc := platform.Service{ID: id, Name: toString(o["name"]),
-			ServiceType: toString(o["service_type"]), Tag: toString(o["tag"]),
-			PIN: toString(o["pin"]), GuestPIN: toString(o["guest_pin"])}
-		svc.AllowGuests, _ = o["allow_guests"].(bool)
-		svc.MuteAllGuests, _ = o["mute_all_guests"].(bool)
-		if n, ok := toFloat(o["participant_limit"]); ok {
-			svc.ParticipantLimit = int(n)
-		}
+	d := &dirIndex{gen: ix.gen, svc: make([]platform.Service, 0, len(conf.recs)),
+		svcByID: make(map[string]int, len(conf.recs))}
+	for _, rec := range conf.recs {
+		svc := serviceOf(rec)
 		for _, a := range aliases[rec.key] {
 			svc.Aliases = append(svc.Aliases, toString(a.obj["alias"]))
 		}
@@ -168,9 +172,24 @@ func (s *store) buildServices(ix *indexes) {
 				Protocol: toString(a.obj["protocol"]), Role: toString(a.obj["role"]),
 				DisplayName: toString(a.obj["remote_display_name"])})
 		}
-		ix.svcByID[rec.key] = len(ix.svc)
-		ix.svc = append(ix.svc, svc)
+		d.svcByID[rec.key] = len(d.svc)
+		d.svc = append(d.svc, svc)
 	}
+	return d
+}
+
+func serviceOf(rec *record) platform.Service {
+	o := rec.obj
+	id, _ := strconv.Atoi(rec.key)
+	svc := platform.Service{ID: id, Name: toString(o["name"]),
+		ServiceType: toString(o["service_type"]), Tag: toString(o["tag"]),
+		PIN: toString(o["pin"]), GuestPIN: toString(o["guest_pin"])}
+	svc.AllowGuests, _ = o["allow_guests"].(bool)
+	svc.MuteAllGuests, _ = o["mute_all_guests"].(bool)
+	if n, ok := toFloat(o["participant_limit"]); ok {
+		svc.ParticipantLimit = int(n)
+	}
+	return svc
 }
 
 // directory is the platform's live view of the configured services.
@@ -180,17 +199,18 @@ type directory struct{ s *store }
 func (d directory) ServiceByAlias(alias string) (platform.Service, bool) {
 	d.s.mu.RLock()
 	defer d.s.mu.RUnlock()
-	ix := d.s.indexes()
-	i, ok := ix.svcByID[ix.aliases[strings.ToLower(alias)]]
+	conf := d.s.indexes().aliases[strings.ToLower(alias)]
+	dir := d.s.directoryIndex()
+	i, ok := dir.svcByID[conf]
 	if !ok {
 		return platform.Service{}, false
 	}
-	return ix.svc[i], true
+	return dir.svc[i], true
 }
 
 // Services lists every configured service. The slice is shared and must not be changed.
 func (d directory) Services() []platform.Service {
 	d.s.mu.RLock()
 	defer d.s.mu.RUnlock()
-	return d.s.indexes().svc
+	return d.s.directoryIndex().svc
 }

@@ -91,7 +91,7 @@ func coerceString(f *field, v any) (any, string) {
 		return nil, fmt.Sprintf("Ensure this value has at most %d characters (it has %d).",
 			f.maxLen, len([]rune(str)))
 	}
-	if f.choices != nil && !hasChoice(f.choices, str) {
+	if f.choices != nil && !hasChoice(f.choices, str, false) {
 		return nil, fmt.Sprintf("Value '%s' is not a valid choice.", str)
 	}
 	if (f.name == "pin" || f.name == "guest_pin") && !pinPattern.MatchString(str) {
@@ -100,9 +100,10 @@ func coerceString(f *field, v any) (any, string) {
 	return str, ""
 }
 
-func hasChoice(choices []any, v any) bool {
+// hasChoice reports whether v is one of choices, compared as strings (fold: ignoring case).
+func hasChoice(choices []any, v any, fold bool) bool {
 	for _, c := range choices {
-		if toString(c) == toString(v) {
+		if toString(c) == toString(v) || fold && strings.EqualFold(toString(c), toString(v)) {
 			return true
 		}
 	}
@@ -129,7 +130,7 @@ func coerceNumber(f *field, v any) (any, string) {
 	if f.max != nil && n > *f.max {
 		return nil, fmt.Sprintf("Ensure this value is less than or equal to %s.", toString(*f.max))
 	}
-	if f.choices != nil && !hasChoice(f.choices, n) {
+	if f.choices != nil && !hasChoice(f.choices, n, false) {
 		return nil, fmt.Sprintf("Value %s is not a valid choice.", toString(n))
 	}
 	if f.typ == tInt {

@@ -90,9 +90,20 @@ func (p *Platform) schedulePlan(plan []*plannedJoin) {
 	}
 }
 
+// refreshServices re-reads the directory's services at most every ten simulated seconds:
+// listing a large store is expensive, and new services need not join the demo at once. Only
+// model time refreshes it, so that how often anyone reads the status changes nothing.
+func (p *Platform) refreshServices() {
+	if p.svcCache.list == nil || p.now.Sub(p.svcCache.at) >= 10*time.Second {
+		p.svcCache.list, p.svcCache.at = p.dir.Services(), p.now
+	}
+}
+
+func (p *Platform) services() []Service { return p.svcCache.list }
+
 // freeService picks a service with no conference running and none planned.
 func (p *Platform) freeService() (Service, bool) {
-	services := p.dir.Services()
+	services := p.services()
 	if len(services) == 0 {
 		return Service{}, false
 	}
@@ -157,7 +168,8 @@ func (p *Platform) plan(start time.Time, length time.Duration) []*plannedJoin {
 }
 
 func (p *Platform) meetingSize(svc Service) int {
-	mean := max(2, float64(p.opts.TargetParticipants)/float64(p.opts.TargetConferences))
+	// a little above the target ratio: late joiners and early leavers thin meetings out
+	mean := max(2, 1.2*float64(p.opts.TargetParticipants)/float64(p.opts.TargetConferences))
 	var size int
 	switch svc.ServiceType {
 	case "test_call", "two_stage_dialing":

@@ -84,7 +84,11 @@ func (p *Platform) participantCommand(name string, f map[string]string) (int, an
 		}
 		pt.role = role
 		pt.wire = nil
+		if role == roleChair && pt.waiting == waitHost {
+			p.admit(pt, p.now) // a host does not wait for a host
+		}
 		p.refreshStarted(pt.conf, p.now)
+		p.refreshTopology(pt.conf, p.now)
 	case "transfer":
 		return p.transfer(pt, f)
 	}

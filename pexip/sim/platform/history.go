@@ -89,8 +89,8 @@ func appendCapped(list []Object, o Object, capacity int) []Object {
 
 func (h *history) addAlarm(o Object) { h.alarms = appendCapped(h.alarms, o, maxSideHistory) }
 
-func (h *history) addEvent(o Object, _ int) { h.events = appendCapped(h.events, o, maxSideHistory) }
+func (h *history) addEvent(o Object) { h.events = appendCapped(h.events, o, maxSideHistory) }
 
-func (h *history) addBackplane(o Object, _ int) {
+func (h *history) addBackplane(o Object) {
 	h.backplanes = appendCapped(h.backplanes, o, maxSideHistory)
 }

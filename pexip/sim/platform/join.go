@@ -190,6 +190,11 @@ func (p *Platform) fillCaller(pt *participant, r joinReq) {
 		pt.source, pt.dest = caller, r.spec.Alias
 	}
 	pt.alias, pt.localAlias, pt.remoteAlias = caller, r.spec.Alias, caller
+	p.fillMedia(pt, r.callType)
+}
+
+// fillMedia picks the call's port, encryption and media class by its protocol.
+func (p *Platform) fillMedia(pt *participant, callType string) {
 	pt.remotePort = map[string]int{protoSIP: 5061, protoH323: 1720, protoMSSIP: 5061}[pt.protocol]
 	if pt.remotePort == 0 {
 		pt.remotePort = 10000 + p.rng.IntN(55000)
@@ -199,7 +204,7 @@ func (p *Platform) fillCaller(pt *participant, r joinReq) {
 		pt.encryption = "Off"
 	}
 	pt.class = p.pickClass(pt.protocol)
-	if r.callType == "audio" {
+	if callType == "audio" {
 		pt.class = classAudio
 	}
 	pt.callRate = callRateFor(pt.class)
@@ -324,6 +329,9 @@ func (p *Platform) refreshStarted(c *conference, at time.Time) {
 }
 
 func (p *Platform) leave(pt *participant, reason string, at time.Time) {
+	if p.partByID[pt.id] != pt {
+		return // already gone: ending an ADP-only conference recurses
+	}
 	c := pt.conf
 	if pt.waiting == notWaiting {
 		pt.media.tokens -= pt.class.tokens()
@@ -341,7 +349,11 @@ func (p *Platform) leave(pt *participant, reason string, at time.Time) {
 	p.parts = slices.DeleteFunc(p.parts, func(x *participant) bool { return x == pt })
 	delete(p.partByID, pt.id)
 	c.wire = nil
+	p.afterDeparture(c, at)
+}
 
+// afterDeparture ends a conference that someone left empty, or with only ADPs in it.
+func (p *Platform) afterDeparture(c *conference, at time.Time) {
 	if len(c.parts) == 0 {
 		p.endConference(c, at)
 		return
@@ -367,11 +379,7 @@ func (p *Platform) detach(pt *participant, at time.Time) {
 	if pt.presenting {
 		p.stopPresenting(pt, at)
 	}
-	if len(c.parts) == 0 {
-		p.endConference(c, at)
-	} else {
-		p.refreshTopology(c, at)
-	}
+	p.afterDeparture(c, at)
 }
 
 func (p *Platform) endConference(c *conference, at time.Time) {

@@ -63,6 +63,7 @@ type cloudState struct {
 	ip         string
 	launch     time.Time
 	readyAt    time.Time
+	idleSince  time.Time
 }
 
 // Media token costs per call class.

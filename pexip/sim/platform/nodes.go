@@ -15,8 +15,10 @@ const (
 	loadLower     = 80
 )
 
-// updateLoad raises and lowers the media-load alarms after calls moved.
+// updateLoad raises and lowers the media-load alarms after calls moved, and starts an
+// overflow node when a location runs hot (dynamic bursting).
 func (p *Platform) updateLoad() {
+	p.burst()
 	for _, n := range p.nodes {
 		l := n.load()
 		if n.cloud != nil && n.cloud.state != cloudRunning {
@@ -107,17 +109,54 @@ func (p *Platform) addNodeEvent(n *node, state, details string) {
 		"workervm_configuration_name":          n.seed.Name,
 		"workervm_configuration_location_name": n.loc.seed.Name,
 		"resource_uri":                         fmt.Sprintf("/api/admin/history/v1/workervm_status_event/%d/", p.counters.event),
-	}, p.opts.HistoryCap)
+	})
 }
 
-// advanceCloud finishes the start-up of overflow nodes.
+// cloudIdleStop is how long a running overflow node may carry nothing before it stops.
+const cloudIdleStop = 30 * time.Minute
+
+// advanceCloud finishes the start-up of overflow nodes and stops the ones left idle.
 func (p *Platform) advanceCloud() {
 	for _, n := range p.nodes {
 		c := n.cloud
-		if c != nil && c.state == cloudStarting && !c.readyAt.After(p.now) {
+		switch {
+		case c == nil:
+		case c.state == cloudStarting && !c.readyAt.After(p.now):
 			c.state = cloudRunning
+			c.idleSince = p.now
 			n.boot = p.now
 			p.addNodeEvent(n, "ok", "Overflow Conferencing Node started")
+		case c.state != cloudRunning:
+		case n.tokens > 0 || n.signaling > 0:
+			c.idleSince = p.now
+		case p.now.Sub(c.idleSince) >= cloudIdleStop:
+			c.state = cloudStopped
+			p.addNodeEvent(n, "stopped", "Idle overflow Conferencing Node stopped")
+		}
+	}
+}
+
+// burst starts one stopped overflow node when a location's media load passes the alarm
+// threshold and no overflow node is already up or on its way.
+func (p *Platform) burst() {
+	var stopped *node
+	for _, n := range p.nodes {
+		switch {
+		case n.cloud == nil:
+		case n.cloud.state != cloudStopped:
+			return
+		case stopped == nil:
+			stopped = n
+		}
+	}
+	if stopped == nil {
+		return
+	}
+	for _, l := range p.locations {
+		if used, total := l.tokens(); !l.cloud && total > 0 && loadOf(used, total) > loadRaise {
+			p.startCloud(stopped)
+			p.addNodeEvent(stopped, "starting", "Dynamic bursting for "+l.seed.Name)
+			return
 		}
 	}
 }
@@ -196,5 +235,5 @@ func (p *Platform) endBackplane(c *conference, b *backplane, at time.Time) {
 		s.advance(at)
 		s.end = at
 	}
-	p.hist.addBackplane(p.backplaneRecord(c, b, at), p.opts.HistoryCap)
+	p.hist.addBackplane(p.backplaneRecord(c, b, at))
 }

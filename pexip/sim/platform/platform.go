@@ -46,17 +46,15 @@ type Platform struct {
 	regs     []*registration
 	hist     history
 	counters counters
-	vmrCache vmrCount
+	svcCache struct {
+		at   time.Time
+		list []Service
+	}
 }
 
 // counters hands out the integer ids of alarms, registrations, events and history streams.
 type counters struct {
 	alarm, reg, event, stream int
-}
-
-type vmrCount struct {
-	at    time.Time
-	count int
 }
 
 // New returns a platform over the given locations and nodes, looking services up in dir.
@@ -89,6 +87,7 @@ func New(opts Options, dir Directory, locations []LocationSeed, nodes []NodeSeed
 		partByID:   make(map[string]*participant),
 	}
 	p.hist.init()
+	p.refreshServices()
 	p.buildTopology(locations, nodes)
 	p.seedRegistrations(12)
 	if opts.Activity {
@@ -164,6 +163,7 @@ func (p *Platform) advanceTo(target time.Time) {
 
 // tickOnce runs one tick ending at p.now and lasting dt.
 func (p *Platform) tickOnce(dt time.Duration) {
+	p.refreshServices()
 	p.answerRinging()
 	p.advanceCloud()
 	if p.activity.on {

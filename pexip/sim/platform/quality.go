@@ -3,6 +3,7 @@ package platform
 import (
 	"math"
 	"slices"
+	"strconv"
 	"time"
 
 	"pexops/pexip"
@@ -62,6 +63,7 @@ type quality struct {
 	prof      qualityProfile
 	loss, jit float64 // the last window's values
 	windows   []int
+	histWire  string // windows in wire form, kept up to date: rebuilding it is O(call length)
 	buckets   [5]int
 	next      time.Time // end of the running window
 }
@@ -93,10 +95,21 @@ func (q *quality) callQuality(protocol string) pexip.Quality {
 }
 
 func (q *quality) historic() string {
-	if len(q.windows) == 0 {
+	if q.histWire == "" {
 		return "[]"
 	}
-	return pexip.IntList(q.windows).Wire()
+	return q.histWire
+}
+
+func (q *quality) addWindow(w int) {
+	q.windows = append(q.windows, w)
+	q.buckets[w]++
+	d := strconv.Itoa(w)
+	if q.histWire == "" {
+		q.histWire = "[" + d + "]"
+	} else {
+		q.histWire = q.histWire[:len(q.histWire)-1] + ", " + d + "]"
+	}
 }
 
 func (q *quality) bucketed() string {
@@ -158,8 +171,7 @@ func (p *Platform) closeWindows(pt *participant, now time.Time) {
 		if pt.protocol == protoRTMP {
 			w = int(pexip.QualityGood)
 		}
-		q.windows = append(q.windows, w)
-		q.buckets[w]++
+		q.addWindow(w)
 		for _, s := range pt.streams {
 			s.advance(q.next)
 			p.setStreamQuality(s, q)

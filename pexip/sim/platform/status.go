@@ -342,19 +342,15 @@ func (p *Platform) licensing() Object {
 
 func roundUp(n, step int) int { return max(step, (n+step-1)/step*step) }
 
-// vmrs counts the configured VMRs, re-read from the directory at most once a simulated
-// minute because a large store is expensive to list.
+// vmrs counts the configured VMRs.
 func (p *Platform) vmrs() int {
-	if p.vmrCache.at.IsZero() || p.now.Sub(p.vmrCache.at) >= time.Minute {
-		n := 0
-		for _, s := range p.dir.Services() {
-			if s.ServiceType == "conference" {
-				n++
-			}
+	n := 0
+	for _, s := range p.services() {
+		if s.ServiceType == "conference" {
+			n++
 		}
-		p.vmrCache = vmrCount{at: p.now, count: n}
 	}
-	return p.vmrCache.count
+	return n
 }
 
 func (p *Platform) backplaneList() []Object {

@@ -84,6 +84,11 @@ type AutoDial struct {
 
 // Directory looks services up; the simulator implements it over its configuration store so
 // that services created through the API can be joined at once.
+//
+// The platform calls it while holding its own lock: an implementation must not call back
+// into the Platform, and nobody may call the Platform while holding a lock the Directory
+// takes. ServiceByAlias is called for every join and dial; Services at most every ten
+// simulated seconds.
 type Directory interface {
 	// ServiceByAlias finds the service owning alias (case-insensitive exact match).
 	ServiceByAlias(alias string) (Service, bool)
