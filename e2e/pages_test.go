@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"pexops/pexip/sim/platform"
 )
 
@@ -229,11 +231,9 @@ func TestLivePageShowsHostileNamesAsText(t *testing.T) {
 	doc := parse(t, res, http.StatusOK)
 	html, _ := doc.Html()
 	got := map[string]bool{}
-	for _, n := range doc.Find("[data-test=display-name]").Nodes {
-		if n.FirstChild != nil {
-			got[n.FirstChild.Data] = true
-		}
-	}
+	doc.Find("[data-test=display-name]").Each(func(_ int, cell *goquery.Selection) {
+		got[strings.TrimSpace(cell.Text())] = true
+	})
 	for _, n := range names {
 		if !got[n] {
 			t.Errorf("display name %q not shown literally; names shown: %v", n, got)

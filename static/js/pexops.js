@@ -1,6 +1,6 @@
-// pexops browser glue: live clocks, connection state and feedback for htmx requests.
-// Everything shown here is set with textContent, never innerHTML: server fragments are the only
-// HTML, and they are escaped by templ on the server.
+// pexops browser glue: live clocks, connection state, list sorting and filtering, and
+// feedback for htmx requests. Everything shown here is set with textContent, never innerHTML:
+// server fragments are the only HTML, and they are escaped by templ on the server.
 (function () {
   "use strict";
 
@@ -41,6 +41,7 @@
       var limit = Number(el.getAttribute("data-stale-after") || 15);
       el.classList.toggle("old", age > limit);
     });
+    watchdog();
   }
 
   function banner(id, text) {
@@ -61,28 +62,128 @@
     toastTimer = setTimeout(function () { el.hidden = true; }, 6000);
   }
 
+  // ---- Lists: sorting and filtering survive live pushes ----
+
+  // A container with data-sort-key keeps its children ordered by their data-k-<key>
+  // attribute; a control with data-sort-for="<container id>" chooses the key, one with
+  // data-filter-for hides children whose data-filter does not contain the typed text.
+  var descending = { participants: true, quality: true, size: true };
+
+  function sortValue(el, key) {
+    var v = el.getAttribute("data-k-" + key) || "";
+    return key === "name" ? v.toLowerCase() : Number(v) || 0;
+  }
+
+  function arrange(container) {
+    var key = container.getAttribute("data-sort-key");
+    var ctl = document.querySelector('[data-sort-for="' + container.id + '"]');
+    if (ctl && ctl.value) key = ctl.value;
+    var items = Array.prototype.slice.call(container.children);
+    if (key) {
+      var dir = descending[key] ? -1 : 1;
+      items.sort(function (a, b) {
+        var x = sortValue(a, key), y = sortValue(b, key);
+        if (x < y) return -dir;
+        if (x > y) return dir;
+        var na = sortValue(a, "name"), nb = sortValue(b, "name");
+        return na < nb ? -1 : na > nb ? 1 : 0;
+      });
+      var inOrder = items.every(function (el, i) { return container.children[i] === el; });
+      if (!inOrder) items.forEach(function (el) { container.appendChild(el); });
+    }
+    var filter = document.querySelector('[data-filter-for="' + container.id + '"]');
+    var q = filter ? filter.value.trim().toLowerCase() : "";
+    var shown = 0;
+    items.forEach(function (el) {
+      var hide = q !== "" && (el.getAttribute("data-filter") || "").indexOf(q) < 0;
+      el.hidden = hide;
+      if (!hide) shown++;
+    });
+    var count = document.querySelector('[data-count-for="' + container.id + '"]');
+    if (count) count.textContent = q ? shown + " of " + items.length + " shown" : "";
+  }
+
+  function arrangeAll() {
+    document.querySelectorAll("[data-sort-key]").forEach(arrange);
+  }
+
+  document.addEventListener("input", function (e) {
+    var id = e.target.getAttribute && (e.target.getAttribute("data-filter-for") || e.target.getAttribute("data-sort-for"));
+    if (id) { var c = document.getElementById(id); if (c) arrange(c); }
+  });
+  document.addEventListener("change", function (e) {
+    var id = e.target.getAttribute && e.target.getAttribute("data-sort-for");
+    if (id) { var c = document.getElementById(id); if (c) arrange(c); }
+  });
+
+  // ---- The page's one websocket ----
+
+  // The server pushes at least every 10 s (a heartbeat of the data age); a socket silent for
+  // much longer is dead even if the browser has not noticed (a laptop woke from sleep, a
+  // NAT forgot the flow), so it is replaced.
+  var SILENT_LIMIT = 35000;
+  var current = null;   // the socket that last opened
+  var wrapper = null;   // the ws extension's public interface for it
+  var lastMessage = 0;
+
+  function reconnect() {
+    if (!wrapper) return;
+    lastMessage = Date.now();
+    banner("conn-banner", "Connection to pexops lost — reconnecting…");
+    document.body.setAttribute("data-ws", "reconnecting");
+    wrapper.reconnect();
+  }
+
+  function watchdog() {
+    if (document.body.getAttribute("data-ws") === "open" && Date.now() - lastMessage > SILENT_LIMIT) {
+      reconnect();
+    }
+  }
+
+  document.addEventListener("htmx:wsOpen", function (e) {
+    current = e.detail.event ? e.detail.event.target : null;
+    wrapper = e.detail.socketWrapper || wrapper;
+    lastMessage = Date.now();
+    document.body.setAttribute("data-ws", "open");
+    banner("conn-banner", "");
+  });
+  document.addEventListener("htmx:wsAfterMessage", function () {
+    lastMessage = Date.now();
+    arrangeAll();
+    tick();
+  });
+  document.addEventListener("htmx:wsClose", function (e) {
+    var ev = e.detail && e.detail.event;
+    // A socket replaced by reconnect() closes after its successor opened: ignore it.
+    if (ev && current && ev.target !== current) return;
+    var code = ev ? ev.code : 0;
+    document.body.setAttribute("data-ws", "closed");
+    if (code === 1008) {
+      var board = document.body.classList.contains("board");
+      banner("conn-banner", board ? "This board link has been revoked. Ask an administrator for a new one."
+        : "Your session has ended. Reload the page to sign in again.");
+    } else {
+      banner("conn-banner", "Connection to pexops lost — reconnecting…");
+    }
+  });
+  document.addEventListener("visibilitychange", function () {
+    if (document.visibilityState === "visible") watchdog();
+  });
+  window.addEventListener("online", function () {
+    if (document.body.getAttribute("data-ws") !== "open") reconnect();
+  });
+
   document.addEventListener("DOMContentLoaded", function () {
     var serverNow = Number(document.body.getAttribute("data-server-now"));
     if (serverNow > 0) skew = serverNow - Date.now();
+    arrangeAll();
     tick();
     setInterval(tick, 1000);
   });
   document.addEventListener("htmx:afterSwap", tick);
   document.addEventListener("htmx:oobAfterSwap", tick);
 
-  document.addEventListener("htmx:wsOpen", function () {
-    document.body.setAttribute("data-ws", "open");
-    banner("conn-banner", "");
-  });
-  document.addEventListener("htmx:wsClose", function (e) {
-    document.body.setAttribute("data-ws", "closed");
-    var code = e.detail && e.detail.event ? e.detail.event.code : 0;
-    if (code === 1008) {
-      banner("conn-banner", "Your session has ended. Reload the page to sign in again.");
-    } else {
-      banner("conn-banner", "Connection to pexops lost — reconnecting…");
-    }
-  });
+  // ---- Feedback for htmx requests ----
 
   // A request that fails without a fragment of its own still says so: a button never
   // silently does nothing (field report F13).
@@ -100,9 +201,6 @@
   });
   document.addEventListener("htmx:timeout", function () {
     toast("The request timed out. Nothing is known about its effect; check the live state.", "error");
-  });
-  document.body && document.body.addEventListener("toast", function (e) {
-    toast(String(e.detail.value || e.detail.message || ""), e.detail.kind);
   });
   document.addEventListener("toast", function (e) {
     if (e.detail) toast(String(e.detail.message || e.detail.value || ""), e.detail.kind);
