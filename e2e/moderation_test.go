@@ -397,7 +397,7 @@ func TestModerationBadInputIsA4xx(t *testing.T) {
 	}{
 		{"/live/participants/" + pid + "/role", url.Values{"role": {"admin"}}, http.StatusUnprocessableEntity},
 		{"/live/participants/" + pid + "/transfer", url.Values{"alias": {""}}, http.StatusUnprocessableEntity},
-		{"/live/participants/" + pid + "/transfer", url.Values{"alias": {"nowhere@example.com"}}, http.StatusBadGateway},
+		{"/live/participants/" + pid + "/transfer", url.Values{"alias": {"nowhere@example.com"}}, http.StatusNotFound},
 		{"/live/participants/" + pid + "/explode", nil, http.StatusNotFound},
 		{"/live/participants/%20/mute", nil, http.StatusNotFound},
 		{"/live/participants/no-such-id/mute", nil, http.StatusNotFound},
@@ -412,7 +412,7 @@ func TestModerationBadInputIsA4xx(t *testing.T) {
 			}
 		})
 	}
-	doc := parse(t, r.op.htmxForm("/live/participants/"+pid+"/transfer", url.Values{"alias": {"nowhere@example.com"}}), http.StatusBadGateway)
+	doc := parse(t, r.op.htmxForm("/live/participants/"+pid+"/transfer", url.Values{"alias": {"nowhere@example.com"}}), http.StatusNotFound)
 	if got := doc.Find("[data-outcome]").Text(); !strings.Contains(got, "Failed to find conference alias") {
 		t.Errorf("transfer to an unknown alias: %q, want Pexip's message", got)
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -373,14 +374,17 @@ func commandFailure(err error) (int, string) {
 			return http.StatusBadGateway, "Pexip did not report success, and gave no reason."
 		}
 		return http.StatusBadGateway, "Pexip refused: " + firstNonEmpty(ce.Message, "status "+ce.Status)
+	case errors.As(err, &ae) && len(ae.Fields) > 0:
+		field, msg := firstFieldError(ae.Fields)
+		switch {
+		case errors.Is(err, pexip.ErrNotFound) && (field == "participant_id" || field == "conference_id"):
+			return http.StatusNotFound, "Pexip no longer knows this call: it may have ended."
+		case errors.Is(err, pexip.ErrNotFound):
+			return http.StatusNotFound, "Pexip refused: " + msg
+		}
+		return http.StatusUnprocessableEntity, "Pexip refused: " + msg
 	case errors.Is(err, pexip.ErrNotFound):
 		return http.StatusNotFound, "Pexip no longer knows this call: it may have ended."
-	case errors.As(err, &ae) && len(ae.Fields) > 0:
-		for _, msgs := range ae.Fields {
-			if len(msgs) > 0 {
-				return http.StatusBadGateway, "Pexip refused: " + msgs[0]
-			}
-		}
 	case errors.Is(err, context.DeadlineExceeded):
 		return http.StatusGatewayTimeout, "Pexip did not answer in time; the command may or may not have taken effect. pexops did not repeat it."
 	case errors.As(err, &ae) && ae.Status >= 500:
@@ -388,6 +392,21 @@ func commandFailure(err error) (int, string) {
 	}
 	status, _, msg := classify(err)
 	return status, msg
+}
+
+// firstFieldError is the first of Pexip's field errors, in field order so the answer is stable.
+func firstFieldError(fields map[string][]string) (field, msg string) {
+	names := make([]string, 0, len(fields))
+	for k := range fields {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		if len(fields[k]) > 0 {
+			return k, fields[k][0]
+		}
+	}
+	return "", "no reason given"
 }
 
 func firstNonEmpty(ss ...string) string {

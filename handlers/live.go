@@ -8,13 +8,13 @@ import (
 	"pexops/views"
 )
 
-// liveRoutes are the live views and their websocket, for every signed-in role. (POST
-// /live/participants/:id/:action is moderation's; this GET does not clash with it.)
+// liveRoutes are the live views and their websocket, for every signed-in role. A participant's
+// page is /live/calls/:id, because /live/participants/... belongs to moderation and dial-out.
 func (h *Handler) liveRoutes(s *echo.Group) {
 	s.GET("/ws", h.handleWS)
 	s.GET("/live", h.handleLiveList)
 	s.GET("/live/conferences/:id", h.handleConference)
-	s.GET("/live/participants/:id", h.handleParticipant)
+	s.GET("/live/calls/:id", h.handleParticipant)
 }
 
 // handleLiveList is the list of active conferences.

@@ -198,7 +198,7 @@ func participantPath(id, action string) string {
 
 // ParticipantPagePath is the URL of a participant's live page.
 func ParticipantPagePath(id string) string {
-	return "/live/participants/" + url.PathEscape(id)
+	return "/live/calls/" + url.PathEscape(id)
 }
 
 func conferencePath(id string) string {

@@ -1,0 +1,140 @@
+package e2e
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"pexops/pexip/sim/platform"
+)
+
+// gauge reads one unlabelled gauge from /metrics.
+func gauge(t *testing.T, base, name string) float64 {
+	t.Helper()
+	res, err := http.Get(base + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	body, _ := io.ReadAll(res.Body)
+	for _, line := range strings.Split(string(body), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, _ := strconv.ParseFloat(v, 64)
+			return f
+		}
+	}
+	t.Fatalf("/metrics has no %s", name)
+	return 0
+}
+
+func TestLiveBrowserStaleBannerDuringOutage(t *testing.T) {
+	c := startConsole(t, consoleOpts{})
+	ctx := chrome(t)
+	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx, signIn(c.URL, viewer), chromedp.WaitNotVisible(chromedp.CSS("[data-test=stale-banner]"))); err != nil {
+		t.Fatal(err)
+	}
+	c.Sim.Faults().SetOutage(true)
+	err := chromedp.Do(tctx, chromedp.WaitVisible(chromedp.CSS(`[data-test=stale-banner][data-stale="true"]`)))
+	if err != nil {
+		t.Fatalf("no stale banner during the outage: %v", err)
+	}
+	text, _ := chromedp.Run(tctx, chromedp.Text(chromedp.CSS("[data-test=stale-banner]")))
+	if !strings.Contains(text, "not answering") {
+		t.Errorf("stale banner says %q", text)
+	}
+	c.Sim.Faults().SetOutage(false)
+	if err := chromedp.Do(tctx, chromedp.WaitNotVisible(chromedp.CSS("[data-test=stale-banner]"))); err != nil {
+		t.Fatalf("the stale banner stayed after the node came back: %v", err)
+	}
+}
+
+func TestLiveBrowserOneSocketPerTab(t *testing.T) {
+	c := startConsole(t, consoleOpts{})
+	b := newBrowser(t, c.URL)
+	b.login(admin)
+	createService(t, b, "Nav Room", "nav.room@example.com")
+	join(t, c, platform.JoinSpec{Alias: "nav.room@example.com", DisplayName: "Nav Nell", Role: "chair"})
+	conferenceID(t, b, "Nav Room")
+
+	ctx := chrome(t)
+	tctx, cancel := context.WithTimeout(ctx, 90*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx, signIn(c.URL, viewer)); err != nil {
+		t.Fatal(err)
+	}
+	conf := `[data-test=conference][data-name="Nav Room"] [data-test=conference-link]`
+	for i := 0; i < 20; i++ {
+		var step chromedp.Action[chromedp.Void]
+		switch i % 3 {
+		case 0:
+			step = chromedp.Steps(chromedp.Click(chromedp.CSS(conf)), chromedp.WaitVisible(chromedp.CSS("[data-test=conference-root]")))
+		case 1:
+			step = chromedp.Steps(chromedp.Click(chromedp.CSS(`nav a[href="/platform"]`)), chromedp.WaitVisible(chromedp.CSS("[data-test=platform-root]")))
+		default:
+			step = chromedp.Steps(chromedp.Click(chromedp.CSS(`nav a[href="/live"]`)), chromedp.WaitVisible(chromedp.CSS(conf)))
+		}
+		if err := chromedp.Do(tctx, step, chromedp.WaitReady(chromedp.CSS(`body[data-ws="open"]`))); err != nil {
+			t.Fatalf("navigation %d: %v", i, err)
+		}
+	}
+	eventually(t, 5*time.Second, "one live socket on the server", func() bool {
+		return gauge(t, c.URL, "pexops_hub_subscribers") == 1
+	})
+	time.Sleep(time.Second) // closed sockets stay closed: nothing reconnects behind the page
+	if n := gauge(t, c.URL, "pexops_hub_subscribers"); n != 1 {
+		t.Errorf("%v live sockets for one tab, want 1", n)
+	}
+}
+
+func TestLiveBrowserSortAndFilterSurvivePushes(t *testing.T) {
+	c := startConsole(t, consoleOpts{})
+	b := newBrowser(t, c.URL)
+	b.login(admin)
+	for _, s := range []struct{ name, alias string }{{"Alpha Sort", "alpha.sort@example.com"}, {"Bravo Sort", "bravo.sort@example.com"}} {
+		createService(t, b, s.name, s.alias)
+	}
+	join(t, c, platform.JoinSpec{Alias: "alpha.sort@example.com", DisplayName: "A1", Role: "chair"})
+	join(t, c, platform.JoinSpec{Alias: "bravo.sort@example.com", DisplayName: "B1", Role: "chair"})
+	conferenceID(t, b, "Bravo Sort")
+
+	ctx := chrome(t)
+	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	order := `Array.from(document.querySelectorAll("#conf-rows tr:not([hidden])")).map(r => r.dataset.name).filter(n => n.endsWith(" Sort")).join(",")`
+	err := chromedp.Do(tctx, signIn(c.URL, viewer),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=conference][data-name="Bravo Sort"]`)),
+		chromedp.SetValue(chromedp.CSS("#conf-sort"), "participants"),
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("conf-sort").dispatchEvent(new Event("change", {bubbles: true})); undefined`),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Bravo grows: a live push must move it above Alpha without the operator doing anything.
+	for _, n := range []string{"B2", "B3"} {
+		join(t, c, platform.JoinSpec{Alias: "bravo.sort@example.com", DisplayName: n, Role: "guest"})
+	}
+	if _, err := chromedp.Run(tctx, chromedp.Poll[chromedp.Void](order+` === "Bravo Sort,Alpha Sort"`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
+		got, _ := chromedp.Run(tctx, chromedp.Evaluate[string](order))
+		dbg, _ := chromedp.Run(tctx, chromedp.Evaluate[string](`document.getElementById("conf-sort").value + " " + Array.from(document.querySelectorAll("#conf-rows tr")).map(r => r.dataset.name + "=" + r.dataset.kParticipants).join(",")`))
+		t.Logf("debug: %s", dbg)
+		t.Fatalf("sorted by participants, the order is %q after Bravo grew: %v", got, err)
+	}
+
+	err = chromedp.Do(tctx, chromedp.SendKeys(chromedp.CSS("#conf-filter"), "alpha"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	join(t, c, platform.JoinSpec{Alias: "bravo.sort@example.com", DisplayName: "B4", Role: "guest"})
+	time.Sleep(1500 * time.Millisecond) // a few pushes
+	if got, _ := chromedp.Run(tctx, chromedp.Evaluate[string](order)); got != "Alpha Sort" {
+		t.Errorf("filtered on alpha, the list shows %q after a push", got)
+	}
+}
