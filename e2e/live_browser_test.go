@@ -123,8 +123,6 @@ func TestLiveBrowserSortAndFilterSurvivePushes(t *testing.T) {
 	}
 	if _, err := chromedp.Run(tctx, chromedp.Poll[chromedp.Void](order+` === "Bravo Sort,Alpha Sort"`, chromedp.WithPollingTimeout(10*time.Second))); err != nil {
 		got, _ := chromedp.Run(tctx, chromedp.Evaluate[string](order))
-		dbg, _ := chromedp.Run(tctx, chromedp.Evaluate[string](`document.getElementById("conf-sort").value + " " + Array.from(document.querySelectorAll("#conf-rows tr")).map(r => r.dataset.name + "=" + r.dataset.kParticipants).join(",")`))
-		t.Logf("debug: %s", dbg)
 		t.Fatalf("sorted by participants, the order is %q after Bravo grew: %v", got, err)
 	}
 

@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"net/url"
 	"os"
@@ -20,6 +21,18 @@ func css(s string) chromedp.CSS { return chromedp.CSS(s) }
 // statusSel is a participant's status element in a given phase.
 func statusSel(pid, phase string) string {
 	return `span.cmd-status[data-status-key="pc-` + pid + `"][data-phase="` + phase + `"]`
+}
+
+// click clicks the element matching sel as soon as it is there and enabled, in one step in
+// the page: live pushes replace rows, and a node found before a push is gone after it.
+func click(sel string) chromedp.Action[chromedp.Void] {
+	js, _ := json.Marshal(sel)
+	expr := `(function(){var e=document.querySelector(` + string(js) + `);` +
+		`if(!e||e.disabled)return false;e.click();return true})()`
+	return chromedp.Func(func(ctx context.Context, t *chromedp.Target) error {
+		_, err := chromedp.Poll[bool](expr, chromedp.WithPollingInterval(20*time.Millisecond))(ctx, t)
+		return err
+	})
 }
 
 func rowSel(pid string) string { return `tr[data-participant-id="` + pid + `"]` }
@@ -61,12 +74,15 @@ func TestBrowserModerationFeedback(t *testing.T) {
 	ctx := openConference(t, r, operator)
 
 	t.Run("mute is confirmed by the live state", func(t *testing.T) {
-		err := chromedp.Do(ctx,
-			chromedp.Click(css(rowSel(holly)+` [data-test=mute]`)),
+		tctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		defer cancel()
+		err := chromedp.Do(tctx,
+			click((rowSel(holly)+` [data-test=mute]`)),
 			chromedp.WaitVisible(css(statusSel(holly, "confirmed"))),
 		)
 		if err != nil {
-			t.Fatal(err)
+			html, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#live-root').outerHTML + JSON.stringify(window.pexopsModeration.state("pc-`+holly+`"))`))
+			t.Fatalf("%v\n%s", err, html)
 		}
 		if got := textOf(t, ctx, statusSel(holly, "confirmed")); !strings.Contains(got, "Muted") {
 			t.Errorf("confirmed text %q", got)
@@ -77,7 +93,7 @@ func TestBrowserModerationFeedback(t *testing.T) {
 	})
 	t.Run("mute then unmute ends unmuted", func(t *testing.T) {
 		err := chromedp.Do(ctx,
-			chromedp.Click(css(rowSel(holly)+` [data-test=unmute]`)),
+			click((rowSel(holly)+` [data-test=unmute]`)),
 			chromedp.WaitVisible(css(rowSel(holly)+`[data-muted=false] [data-test=mute]`)),
 		)
 		if err != nil {
@@ -90,7 +106,7 @@ func TestBrowserModerationFeedback(t *testing.T) {
 	t.Run("a non-success answer shows Pexip's failure and leaves the button usable", func(t *testing.T) {
 		r.c.Sim.Faults().FailAfterWrite("POST", "/api/admin/command/v1/participant/role/", http.StatusOK, 1)
 		err := chromedp.Do(ctx,
-			chromedp.Click(css(rowSel(holly)+` [data-test=make-guest]`)),
+			click((rowSel(holly)+` [data-test=make-guest]`)),
 			chromedp.WaitVisible(css(statusSel(holly, "failed"))),
 			chromedp.WaitEnabled(css(rowSel(holly)+` [data-test=make-guest]`)),
 		)
@@ -103,7 +119,7 @@ func TestBrowserModerationFeedback(t *testing.T) {
 	})
 	t.Run("disconnect asks, naming who, and confirms", func(t *testing.T) {
 		err := chromedp.Do(ctx,
-			chromedp.Click(css(rowSel(bad)+` [data-test=disconnect]`)),
+			click((rowSel(bad)+` [data-test=disconnect]`)),
 			chromedp.WaitVisible(css(`#mod-dialog [data-test=confirm-disconnect]`)),
 		)
 		if err != nil {
@@ -112,14 +128,17 @@ func TestBrowserModerationFeedback(t *testing.T) {
 		if got := textOf(t, ctx, `#mod-dialog [data-test=confirm-name]`); !strings.HasPrefix(got, evil) {
 			t.Errorf("the dialog names %q, want the literal name", got)
 		}
-		err = chromedp.Do(ctx,
-			chromedp.Click(css(`#mod-dialog [data-test=confirm]`)),
+		tctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		defer cancel()
+		err = chromedp.Do(tctx,
+			click((`#mod-dialog [data-test=confirm]`)),
 			chromedp.WaitNotPresent(css(rowSel(bad))),
 			chromedp.WaitVisible(css(`#mod-dialog .cmd-result[data-phase=confirmed]`)),
-			chromedp.Click(css(`#mod-dialog [data-mod-close]`)),
+			click((`#mod-dialog [data-test=dialog-close]`)),
 		)
 		if err != nil {
-			t.Fatal(err)
+			html, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#mod-dialog').outerHTML + JSON.stringify(window.pexopsModeration.state("pc-`+bad+`")) + !!document.querySelector('`+rowSel(bad)+`')`))
+			t.Fatalf("%v\n%s", err, html)
 		}
 		xss, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`window.__xss === 1`))
 		if xss {
@@ -128,13 +147,13 @@ func TestBrowserModerationFeedback(t *testing.T) {
 	})
 	t.Run("bulk mute of the selected", func(t *testing.T) {
 		err := chromedp.Do(ctx,
-			chromedp.Click(css(rowSel(holly)+` input.pick`)),
-			chromedp.Click(css(rowSel(bea)+` input.pick`)),
-			chromedp.Click(css(`[data-test=bulk-mute]`)),
+			click((rowSel(holly)+` input.pick`)),
+			click((rowSel(bea)+` input.pick`)),
+			click((`[data-test=bulk-mute]`)),
 			chromedp.WaitVisible(css(`#mod-dialog [data-test=bulk-result]`)),
 			chromedp.WaitVisible(css(rowSel(holly)+`[data-muted=true]`)),
 			chromedp.WaitVisible(css(rowSel(bea)+`[data-muted=true]`)),
-			chromedp.Click(css(`#mod-dialog [data-mod-close]`)),
+			click((`#mod-dialog [data-test=dialog-close]`)),
 		)
 		if err != nil {
 			t.Fatal(err)
@@ -143,7 +162,7 @@ func TestBrowserModerationFeedback(t *testing.T) {
 	t.Run("no confirmation in time says state unknown", func(t *testing.T) {
 		err := chromedp.Do(ctx,
 			chromedp.Evaluate[chromedp.Void](`window.pexopsModeration.confirmMs = 1; undefined`),
-			chromedp.Click(css(`[data-test=lock]`)),
+			click((`[data-test=lock]`)),
 			chromedp.WaitVisible(css(`span.cmd-status[data-status-key="cc-`+r.confID+`"][data-phase=timeout]`)),
 			chromedp.Evaluate[chromedp.Void](`window.pexopsModeration.confirmMs = 10000; undefined`),
 		)
@@ -156,10 +175,10 @@ func TestBrowserModerationFeedback(t *testing.T) {
 	})
 	t.Run("disconnect everyone needs the typed name", func(t *testing.T) {
 		err := chromedp.Do(ctx,
-			chromedp.Click(css(`[data-test=disconnect-all]`)),
+			click((`[data-test=disconnect-all]`)),
 			chromedp.WaitVisible(css(`#mod-dialog [data-test=confirm-name-input]`)),
 			chromedp.SendKeys(css(`#mod-dialog [data-test=confirm-name-input]`), "wrong name"),
-			chromedp.Click(css(`#mod-dialog [data-test=confirm]`)),
+			click((`#mod-dialog [data-test=confirm]`)),
 			chromedp.WaitVisible(css(`#mod-dialog [data-test=form-error]`)),
 		)
 		if err != nil {
@@ -170,7 +189,7 @@ func TestBrowserModerationFeedback(t *testing.T) {
 		}
 		err = chromedp.Do(ctx,
 			chromedp.SetValue(css(`#mod-dialog [data-test=confirm-name-input]`), "Browser Mod Room"),
-			chromedp.Click(css(`#mod-dialog [data-test=confirm]`)),
+			click((`#mod-dialog [data-test=confirm]`)),
 			chromedp.WaitVisible(css(`[data-test=conference-ended]`)),
 		)
 		if err != nil {
@@ -188,12 +207,12 @@ func TestBrowserDialHighlightsTheNewParticipant(t *testing.T) {
 		platform.JoinSpec{DisplayName: "Host", Role: "chair"})
 	ctx := openConference(t, r, operator)
 	err := chromedp.Do(ctx,
-		chromedp.Click(css(`[data-test=dial-link]`)),
+		click((`[data-test=dial-link]`)),
 		chromedp.WaitVisible(css(`[data-test=dial-form]`)),
 		chromedp.SendKeys(css(`[data-test=field-destination]`), "sip:dialled@example.com"),
 		chromedp.SendKeys(css(`[data-test=field-display_name]`), "Dialled Dee"),
 		chromedp.SetValue(css(`[data-test=field-location]`), "London"),
-		chromedp.Click(css(`[data-test=dial-submit]`)),
+		click((`[data-test=dial-submit]`)),
 		chromedp.WaitVisible(css(`[data-test=conference-root]`)),
 		chromedp.WaitVisible(css(`tr[data-highlighted=true]`)),
 	)
@@ -240,7 +259,7 @@ func TestBrowserModerationLatency(t *testing.T) {
 			btn, want = "unmute", "false"
 		}
 		err := chromedp.Do(ctx,
-			chromedp.Click(css(rowSel(pid)+` [data-test=`+btn+`]:not([disabled])`)),
+			click((rowSel(pid)+` [data-test=`+btn+`]:not([disabled])`)),
 			chromedp.WaitVisible(css(statusSel(pid, "confirmed"))),
 			chromedp.WaitVisible(css(rowSel(pid)+`[data-muted=`+want+`]`)),
 		)

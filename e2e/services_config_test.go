@@ -100,6 +100,20 @@ func TestRoutingRulesCreateTestEditDelete(t *testing.T) {
 		t.Errorf("htmx test rewritten = %q", got)
 	}
 
+	// Preview in place (htmx): exactly the changed fields.
+	req, _ = http.NewRequest(http.MethodPost, c.URL+"/routing/"+id+"/preview",
+		strings.NewReader(url.Values{"enable": {"false"}, "priority": {"1"}, "replace_string": {""}}.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("HX-Request", "true")
+	req.Header.Set("X-CSRF-Token", b.csrf)
+	req.Header.Set("Origin", b.base)
+	frag = parse(t, b.do(req), http.StatusOK)
+	var fields []string
+	frag.Find("[data-test=change]").Each(func(_ int, s *goquery.Selection) { fields = append(fields, s.AttrOr("data-field", "")) })
+	if strings.Join(fields, ",") != "enable,replace_string" {
+		t.Errorf("rule preview lists %v, want enable and replace_string", fields)
+	}
+
 	// Edit: disabling the rule is a PATCH with enable false; the test then skips it.
 	res = b.postForm("/routing/"+id, url.Values{"enable": {"false"}})
 	if res.StatusCode != http.StatusSeeOther {
@@ -178,6 +192,14 @@ func TestADPsCreateLinkUnlinkDelete(t *testing.T) {
 	}
 	if list, _ := simObject(t, c, "configuration/v1/automatic_participant/"+aid+"/")["conference"].([]any); len(list) != 2 {
 		t.Errorf("after link conference = %v", list)
+	}
+
+	// The preview names the services change; CRLF line ends from a browser are no change.
+	doc = parse(t, b.postForm("/adps/"+aid+"/preview", url.Values{"services": {"ADP Room\r\nADP Other\r\n"}, "role": {"guest"}}), http.StatusOK)
+	var fields []string
+	doc.Find("[data-test=change]").Each(func(_ int, s *goquery.Selection) { fields = append(fields, s.AttrOr("data-field", "")) })
+	if strings.Join(fields, ",") != "role" {
+		t.Errorf("ADP preview lists %v, want only role", fields)
 	}
 
 	// Edit: a PATCH of the changed fields only; clearing the display name sends "".

@@ -117,6 +117,11 @@ func TestServicesListFiltersSortsPagesAndShowsLive(t *testing.T) {
 		row := b.page("/services?q=Zeta+Live&in=name", http.StatusOK).Find(`[data-test=service][data-id="` + id + `"]`)
 		return row.Find("[data-test=live]").Length() == 1
 	})
+
+	// The schema is read once for the whole process, not per page view.
+	if n := c.Sim.Stats().Count("GET", serviceList+"schema/"); n != 1 {
+		t.Errorf("the services schema was read %d times, want once", n)
+	}
 }
 
 func TestServicesSearchCoversEveryFieldInFewRequests(t *testing.T) {
@@ -271,6 +276,17 @@ func TestServiceFormChoicesValidationAndPreview(t *testing.T) {
 		t.Errorf("after save: allow_guests=%v pin=%q participant_limit=%v max_callrate_in=%v",
 			obj["allow_guests"], obj["pin"], obj["participant_limit"], obj["max_callrate_in"])
 	}
+
+	// An alias another service holds: Pexip's error beside the aliases, the list kept.
+	createService(t, b, "Alias Owner", "owned.alias@example.com")
+	res = b.postForm("/services/"+id, url.Values{"aliases": {"reception.test@example.com\nowned.alias@example.com"}})
+	doc = parse(t, res, http.StatusUnprocessableEntity)
+	if got := doc.Find("[data-test=error-aliases]").Text(); !strings.Contains(got, "already exists") {
+		t.Errorf("alias error = %q, want Pexip's uniqueness message beside the aliases", got)
+	}
+	if !strings.Contains(doc.Find("#aliases").Text(), "owned.alias@example.com") {
+		t.Error("the aliases typed were lost")
+	}
 }
 
 func TestServicesBulkDeleteConfirmsAndSendsOnePatch(t *testing.T) {
@@ -374,5 +390,51 @@ func TestServicesExportIsCSVWithoutFormulasOrPINs(t *testing.T) {
 	}
 	if _, has := row["pin"]; has || strings.Contains(strings.Join(records[1], ","), "271828") {
 		t.Error("the export carries a PIN")
+	}
+}
+
+func TestServiceCreateFailingAfterTheWriteSaysToCheck(t *testing.T) {
+	c := startConsole(t, consoleOpts{})
+	b := newBrowser(t, c.URL)
+	b.login(admin)
+	c.Sim.Faults().FailAfterWrite("POST", serviceList, http.StatusInternalServerError, 1)
+	res := b.postForm("/services", url.Values{"name": {"Half Saved"}, "service_type": {"conference"},
+		"aliases": {"half.saved@example.com"}, "tag": {"typed"}})
+	doc := parse(t, res, http.StatusBadGateway)
+	if got := doc.Find("[data-test=form-error]").Text(); !strings.Contains(got, "check before saving again") {
+		t.Errorf("form error = %q, want a warning that Pexip may have saved it", got)
+	}
+	if doc.Find("#tag").AttrOr("value", "") != "typed" {
+		t.Error("the form lost what was typed")
+	}
+	// The simulator did create it, as a real node can: the list shows it once.
+	if n := b.page("/services?q=Half+Saved&in=name", http.StatusOK).Find("[data-test=service]").Length(); n != 1 {
+		t.Errorf("%d services named Half Saved, want the 1 Pexip made", n)
+	}
+}
+
+func TestServicePagesShowHostileTextLiterally(t *testing.T) {
+	c := startConsole(t, consoleOpts{})
+	b := newBrowser(t, c.URL)
+	b.login(admin)
+	name := `<img src=x onerror=alert(1)>`
+	id := createService(t, b, name, `javascript:alert(1)`, `"><script>alert(2)</script>@example.com`)
+	pages := []*goquery.Document{
+		b.page("/services?q=img&in=name", http.StatusOK),
+		b.page("/services/"+id, http.StatusOK),
+		b.page("/services/"+id+"/delete", http.StatusOK),
+		parse(t, b.postForm("/services/delete", url.Values{"id": {id}}), http.StatusOK),
+	}
+	for i, doc := range pages {
+		html, _ := doc.Html()
+		if strings.Contains(html, "<img src=x") || strings.Contains(html, "<script>alert(2)") {
+			t.Errorf("page %d renders remote text as markup", i)
+		}
+		if doc.Find(`a[href^="javascript:"]`).Length() != 0 {
+			t.Errorf("page %d links an alias", i)
+		}
+	}
+	if got := pages[0].Find("[data-test=service-name]").Text(); got != name {
+		t.Errorf("list shows the name as %q", got)
 	}
 }

@@ -41,6 +41,7 @@ func (h *Handler) adpRoutes(s, adm *echo.Group) {
 	adm.POST("/adps", h.handleADPCreate)
 	s.GET("/adps/:id", h.handleADPEdit)
 	adm.POST("/adps/:id", h.handleADPUpdate)
+	adm.POST("/adps/:id/preview", h.handleADPPreview)
 	adm.GET("/adps/:id/delete", h.handleADPDeleteConfirm)
 	adm.POST("/adps/:id/delete", h.handleADPDelete)
 }
@@ -51,10 +52,19 @@ func serviceURI(id int) string { return "/api/admin/" + pexip.ResService + "/" +
 
 func (h *Handler) handleADPList(c echo.Context) error {
 	ctx := c.Request().Context()
-	q := listQuery(c, "/adps", map[string]bool{"alias": true}, "alias")
-	props := views.ADPsProps{Chrome: h.chrome(c, "services"), Q: q, Saved: savedText(c),
+	schema := h.schemaOrNil(ctx, pexip.ResAutoParticipant)
+	sortOK := sortable(schema, "alias")
+	q := listQuery(c, "/adps", sortOK, "alias")
+	q.Type, q.Field = "", "" // neither applies to this resource
+	props := views.ADPsProps{Chrome: h.chrome(c, "services"), Q: q, Saved: savedText(c), Sortable: sortOK,
 		Pager: views.ListPager{Offset: q.Offset, Limit: servicesPageSize, TotalExact: true}}
-	v := url.Values{"order_by": {"alias"}, "limit": {itoa(servicesPageSize)}, "offset": {itoa(q.Offset)}}
+	v := baseQuery(q, sortOK)
+	v.Set("limit", itoa(servicesPageSize))
+	v.Set("offset", itoa(q.Offset))
+	if q.Query != "" && !filterable(schema, "alias") {
+		props.Error = "This Management Node does not allow searching by alias."
+		return render(c, http.StatusBadRequest, views.ADPsPage(props))
+	}
 	if q.Query != "" {
 		v.Set("alias__icontains", q.Query)
 	}
@@ -73,7 +83,7 @@ func (h *Handler) handleADPList(c echo.Context) error {
 	return ok(c, views.ADPsPage(props))
 }
 
-// serviceNames names the services the ADPs are linked to, in one list call.
+// serviceNames names the services the ADPs are linked to (see servicesByID).
 func (h *Handler) serviceNames(ctx context.Context, adps []map[string]any) map[int]string {
 	ids := map[int]bool{}
 	for _, a := range adps {
@@ -90,13 +100,12 @@ func (h *Handler) serviceNames(ctx context.Context, adps []map[string]any) map[i
 		list = append(list, id)
 	}
 	sort.Ints(list)
-	q := url.Values{"id__in": {joinInts(list)}, "limit": {itoa(len(list))}}
-	page, err := pexip.ListPage[map[string]any](ctx, h.Pexip, pexip.ResService, q)
+	objs, err := h.servicesByID(ctx, list)
 	if err != nil {
 		h.log.Warn("name linked services", "error", err)
 		return names
 	}
-	for _, s := range page.Objects {
+	for _, s := range objs {
 		n, _ := s["name"].(string)
 		names[idOf(s)] = n
 	}
@@ -139,7 +148,18 @@ func (h *Handler) adpValues(ctx context.Context, obj map[string]any) formValues 
 			lines = append(lines, n)
 		}
 	}
+	sort.Strings(lines)
 	v["services"] = strings.Join(lines, "\n")
+	return v
+}
+
+// adpRequest reads the submitted ADP form over old; the services are a set, so their order
+// is not a change.
+func adpRequest(c echo.Context, old formValues) formValues {
+	v := valuesFromRequest(c, adpSpecs, old)
+	names := strings.Split(v["services"], "\n")
+	sort.Strings(names)
+	v["services"] = strings.TrimSpace(strings.Join(names, "\n"))
 	return v
 }
 
@@ -150,6 +170,7 @@ type adpFormState struct {
 	general []string
 	err     string
 	saved   string
+	preview *views.FormPreview
 }
 
 func (h *Handler) adpForm(c echo.Context, status int, st adpFormState) error {
@@ -158,10 +179,11 @@ func (h *Handler) adpForm(c echo.Context, status int, st adpFormState) error {
 	schema := h.schemaOrNil(ctx, pexip.ResAutoParticipant)
 	f := views.ConfigForm{Kind: "adp", Title: "New automatically dialled participant", Action: "/adps",
 		CancelURL: "/adps", Error: st.err, Errors: st.general, ReadOnly: !ch.CanConfigure, Saved: st.saved,
-		Fields: formFields(adpSpecs, st.values, st.errs, nil, schema, h.relatedChoices(ctx, adpSpecs))}
+		Preview: st.preview, Fields: formFields(adpSpecs, st.values, st.errs, nil, schema, h.relatedChoices(ctx, adpSpecs))}
 	if st.id != 0 {
 		f.Title = "Participant " + st.values["alias"]
 		f.Action = "/adps/" + itoa(st.id)
+		f.PreviewURL = f.Action + "/preview"
 		f.DeleteURL = f.Action + "/delete"
 	}
 	return render(c, status, views.ConfigFormPage(views.ConfigFormProps{Chrome: ch, Nav: "adps", Form: f}, nil))
@@ -259,7 +281,7 @@ func (h *Handler) handleADPUpdate(c echo.Context) error {
 		return err
 	}
 	old := h.adpValues(ctx, obj)
-	v := valuesFromRequest(c, adpSpecs, old)
+	v := adpRequest(c, old)
 	st := adpFormState{id: id, values: v}
 	errs, _ := checkValues(adpSpecs, v)
 	body := patchBody(changedFields(adpSpecs[:len(adpSpecs)-1], old, v), v)
@@ -283,6 +305,27 @@ func (h *Handler) handleADPUpdate(c echo.Context) error {
 		return h.adpFailed(c, st, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/adps/"+itoa(id)+"?saved=1")
+}
+
+// handleADPPreview shows the fields a save of the participant would change, its services
+// included.
+func (h *Handler) handleADPPreview(c echo.Context) error {
+	id, err := adpID(c)
+	if err != nil {
+		return err
+	}
+	ctx := c.Request().Context()
+	obj, err := h.readObject(ctx, pexip.ResAutoParticipant, id)
+	if err != nil {
+		return err
+	}
+	old := h.adpValues(ctx, obj)
+	v := adpRequest(c, old)
+	errs, _ := checkValues(adpSpecs, v)
+	p := &views.FormPreview{Changes: fieldChanges(changedFields(adpSpecs, old, v), old, v)}
+	return previewAnswer(c, "adp", p, errs, func() error {
+		return h.adpForm(c, http.StatusOK, adpFormState{id: id, values: v, errs: errs, preview: p})
+	})
 }
 
 func (h *Handler) handleADPDeleteConfirm(c echo.Context) error {

@@ -3,7 +3,6 @@ package handlers
 import (
 	"bytes"
 	"context"
-	"io"
 	"log/slog"
 	"strings"
 	"time"
@@ -60,9 +59,11 @@ const (
 // subscribers, and publishes them to the hub. Rendering once per topic instead of once per
 // viewer is what keeps a thousand viewers cheap.
 //
-// A topic's update is at most two websocket messages: one of page parts (banners, counters,
-// tiles) and one of table bodies only. A browser parses a message as one HTML fragment and
-// silently drops table rows that follow ordinary elements, so the two never share a message.
+// A topic's update is at most three websocket messages: page parts (banners, counters, tiles),
+// table bodies (whole bodies, appends, deletes) and table rows (rows replaced in place). A
+// browser parses a message as one HTML fragment in the mode its first element sets, and
+// silently drops table parts that follow ordinary elements (or bodies that follow rows), so
+// the three never share a message.
 type Broadcaster struct {
 	hub        *live.Hub
 	log        *slog.Logger
@@ -188,13 +189,15 @@ func (b *Broadcaster) recordLoss(snap *snapshot, batch live.Batch, counts map[st
 	}
 }
 
-// parts is one topic's update: page parts, and table bodies, rendered into separate messages.
+// parts is one topic's update: page parts, table bodies and table rows, each rendered into a
+// message of its own.
 type parts struct {
-	head []templ.Component
-	rows []templ.Component
+	head   []templ.Component // elements outside tables
+	bodies []templ.Component // <tbody> elements only
+	rows   []templ.Component // <tr> elements only
 }
 
-func (p parts) empty() bool { return len(p.head) == 0 && len(p.rows) == 0 }
+func (p parts) empty() bool { return len(p.head)+len(p.bodies)+len(p.rows) == 0 }
 
 // messages renders p for topic; status (already rendered) leads the first message.
 func (p parts) messages(ctx context.Context, log *slog.Logger, topic string, status []byte) []live.Message {
@@ -202,8 +205,10 @@ func (p parts) messages(ctx context.Context, log *slog.Logger, topic string, sta
 		return nil
 	}
 	out := []live.Message{{Topic: topic, Data: concat(status, renderAll(ctx, log, p.head...))}}
-	if len(p.rows) > 0 {
-		out = append(out, live.Message{Topic: topic, Data: renderAll(ctx, log, p.rows...)})
+	for _, cs := range [][]templ.Component{p.bodies, p.rows} {
+		if len(cs) > 0 {
+			out = append(out, live.Message{Topic: topic, Data: renderAll(ctx, log, cs...)})
+		}
 	}
 	return out
 }
@@ -214,7 +219,7 @@ func fullParts(snap *snapshot, topic string, now time.Time, loss map[string][]fl
 	switch kind {
 	case topicConferences:
 		return parts{head: []templ.Component{views.CountersBlock(snap.counters(), "true")},
-			rows: []templ.Component{views.ConferenceRows(snap.conferences(), now, "true")}}
+			bodies: []templ.Component{views.ConferenceRows(snap.conferences(), now, "true")}}
 	case "conf":
 		return conferenceFull(snap, id, mod, now)
 	case "part":
@@ -266,11 +271,4 @@ func renderAll(ctx context.Context, log *slog.Logger, cs ...templ.Component) []b
 func concat(a, b []byte) []byte {
 	out := make([]byte, 0, len(a)+len(b))
 	return append(append(out, a...), b...)
-}
-
-// replaceRow swaps the table row domID for row, wrapped as a table-only message part.
-func replaceRow(domID string, row templ.Component) templ.Component {
-	return templ.ComponentFunc(func(ctx context.Context, w io.Writer) error {
-		return views.ReplaceRow(domID).Render(templ.WithChildren(ctx, row), w)
-	})
 }

@@ -98,21 +98,21 @@ func conferencesDelta(snap *snapshot, batch live.Batch, now time.Time) parts {
 	if !ch.any() {
 		return parts{}
 	}
-	var rows []templ.Component
+	p := parts{head: []templ.Component{views.CountersBlock(snap.counters(), "true")}}
 	for _, id := range sortedKeys(ch.removed) {
-		rows = append(rows, views.RemoveRow(views.DomID("c", id)))
+		p.bodies = append(p.bodies, views.RemoveRow(views.DomID("c", id)))
 	}
 	for _, id := range sortedKeys(ch.added) {
 		if v, ok := snap.confViews[id]; ok {
-			rows = append(rows, views.RemoveRow(views.DomID("c", id)), views.AppendConference(v, now))
+			p.bodies = append(p.bodies, views.RemoveRow(views.DomID("c", id)), views.AppendConference(v, now))
 		}
 	}
 	for _, id := range sortedKeys(ch.changed) {
 		if v, ok := snap.confViews[id]; ok {
-			rows = append(rows, replaceRow(views.DomID("c", id), views.ConferenceRow(v, now, "")))
+			p.rows = append(p.rows, views.ConferenceRow(v, now, "true"))
 		}
 	}
-	return parts{head: []templ.Component{views.CountersBlock(snap.counters(), "true")}, rows: rows}
+	return p
 }
 
 func boardDelta(snap *snapshot, batch live.Batch, now time.Time) parts {
@@ -155,7 +155,7 @@ func conferenceFull(snap *snapshot, id string, moderator bool, now time.Time) pa
 	admitted, waiting := snap.participants(id)
 	return parts{
 		head: []templ.Component{views.ConferenceHead(conf, moderator, now, "true")},
-		rows: []templ.Component{
+		bodies: []templ.Component{
 			views.ParticipantRows("plist", admitted, moderator, now, "true"),
 			views.ParticipantRows("waiting", waiting, moderator, now, "true"),
 		},
@@ -170,7 +170,7 @@ func conferenceDelta(snap *snapshot, batch live.Batch, id string, moderator bool
 		}
 		return parts{}
 	}
-	var rows []templ.Component
+	var p parts
 	headTouched := false
 	for _, d := range batch.Deltas {
 		switch {
@@ -179,15 +179,13 @@ func conferenceDelta(snap *snapshot, batch live.Batch, id string, moderator bool
 		case d.Resource == live.ResourceParticipant && (d.Conference == conf.Name || d.FromConference == conf.Name):
 			headTouched = headTouched || touches(d, summaryFields)
 			if touches(d, rowFields) {
-				rows = append(rows, participantDelta(snap, d, conf, moderator, now))
+				p.participantDelta(snap, d, conf, moderator, now)
 			}
 		}
 	}
-	var p parts
 	if headTouched {
 		p.head = []templ.Component{views.ConferenceHead(conf, moderator, now, "true")}
 	}
-	p.rows = rows
 	return p
 }
 
@@ -203,11 +201,11 @@ func conferenceRemoved(batch live.Batch, id string) bool {
 // participantDelta renders one participant's change on a conference page. A participant is
 // removed and appended again when it moves between the admitted and the waiting table, or
 // arrives from another conference.
-func participantDelta(snap *snapshot, d live.Delta, conf views.ConferenceView, moderator bool, now time.Time) templ.Component {
-	domID := views.DomID("p", d.ID)
+func (ps *parts) participantDelta(snap *snapshot, d live.Delta, conf views.ConferenceView, moderator bool, now time.Time) {
 	p, ok := snap.st.Participants[d.ID]
 	if d.Kind == live.Removed || !ok || p.Conference != conf.Name {
-		return views.RemoveRow(domID)
+		ps.bodies = append(ps.bodies, views.RemoveRow(views.DomID("p", d.ID)))
+		return
 	}
 	v := participantView(p, conf.ID)
 	body := "plist"
@@ -215,9 +213,10 @@ func participantDelta(snap *snapshot, d live.Delta, conf views.ConferenceView, m
 		body = "waiting"
 	}
 	if d.Kind == live.Added || d.FromConference != "" || movedTable(d) {
-		return views.AppendParticipant(body, v, moderator, now)
+		ps.bodies = append(ps.bodies, views.AppendParticipant(body, v, moderator, now))
+		return
 	}
-	return replaceRow(domID, views.ParticipantRow(v, moderator, now, ""))
+	ps.rows = append(ps.rows, views.ParticipantRow(v, moderator, now, "true"))
 }
 
 // movedTable reports whether a change may move a row between the admitted and waiting tables.

@@ -43,6 +43,7 @@ func (h *Handler) routingRoutes(s, adm *echo.Group) {
 	adm.POST("/routing", h.handleRuleCreate)
 	s.GET("/routing/:id", h.handleRuleEdit)
 	adm.POST("/routing/:id", h.handleRuleUpdate)
+	adm.POST("/routing/:id/preview", h.handleRulePreview)
 	adm.GET("/routing/:id/delete", h.handleRuleDeleteConfirm)
 	adm.POST("/routing/:id/delete", h.handleRuleDelete)
 }
@@ -53,13 +54,22 @@ func ruleID(c echo.Context) (int, error) { return positiveID(c.Param("id"), "rul
 // when an alias is given.
 func (h *Handler) handleRoutingList(c echo.Context) error {
 	ctx := c.Request().Context()
-	q := listQuery(c, "/routing", map[string]bool{"priority": true}, "priority")
-	props := views.RoutingProps{Chrome: h.chrome(c, "services"), Q: q, Saved: savedText(c),
+	schema := h.schemaOrNil(ctx, pexip.ResRoutingRule)
+	sortOK := sortable(schema, "priority", "name")
+	q := listQuery(c, "/routing", sortOK, "priority")
+	q.Type, q.Field = "", "" // neither applies to this resource
+	props := views.RoutingProps{Chrome: h.chrome(c, "services"), Q: q, Saved: savedText(c), Sortable: sortOK,
 		Pager: views.ListPager{Offset: q.Offset, Limit: servicesPageSize, TotalExact: true}}
 	if c.QueryParam("alias") != "" {
 		props.Test = h.runRouteTest(c)
 	}
-	v := url.Values{"order_by": {"priority", "id"}, "limit": {itoa(servicesPageSize)}, "offset": {itoa(q.Offset)}}
+	v := baseQuery(q, sortOK)
+	v.Set("limit", itoa(servicesPageSize))
+	v.Set("offset", itoa(q.Offset))
+	if q.Query != "" && !filterable(schema, "name") {
+		props.Error = "This Management Node does not allow searching by name."
+		return render(c, http.StatusBadRequest, views.RoutingPage(props))
+	}
 	if q.Query != "" {
 		v.Set("name__icontains", q.Query)
 	}
@@ -140,6 +150,7 @@ type ruleFormState struct {
 	general []string
 	err     string
 	saved   string
+	preview *views.FormPreview
 }
 
 func (h *Handler) ruleForm(c echo.Context, status int, st ruleFormState) error {
@@ -150,11 +161,12 @@ func (h *Handler) ruleForm(c echo.Context, status int, st ruleFormState) error {
 		_, st.warns = checkValues(ruleSpecs, st.values)
 	}
 	f := views.ConfigForm{Kind: "rule", Title: "New call routing rule", Action: "/routing", CancelURL: "/routing",
-		Error: st.err, Errors: st.general, ReadOnly: !ch.CanConfigure, Saved: st.saved,
+		Error: st.err, Errors: st.general, ReadOnly: !ch.CanConfigure, Saved: st.saved, Preview: st.preview,
 		Fields: formFields(ruleSpecs, st.values, st.errs, st.warns, schema, h.relatedChoices(ctx, ruleSpecs))}
 	if st.id != 0 {
 		f.Title = "Rule " + st.values["name"]
 		f.Action = "/routing/" + itoa(st.id)
+		f.PreviewURL = f.Action + "/preview"
 		f.DeleteURL = f.Action + "/delete"
 	}
 	return render(c, status, views.ConfigFormPage(views.ConfigFormProps{Chrome: ch, Nav: "routing", Form: f}, nil))
@@ -224,6 +236,25 @@ func (h *Handler) handleRuleUpdate(c echo.Context) error {
 		return h.ruleFailed(c, st, err)
 	}
 	return c.Redirect(http.StatusSeeOther, "/routing/"+itoa(id)+"?saved=1")
+}
+
+// handleRulePreview shows the fields a save of the rule would change, old and new.
+func (h *Handler) handleRulePreview(c echo.Context) error {
+	id, err := ruleID(c)
+	if err != nil {
+		return err
+	}
+	obj, err := h.readObject(c.Request().Context(), pexip.ResRoutingRule, id)
+	if err != nil {
+		return err
+	}
+	old := valuesFromObject(ruleSpecs, obj)
+	v := valuesFromRequest(c, ruleSpecs, old)
+	errs, warns := checkValues(ruleSpecs, v)
+	p := &views.FormPreview{Changes: fieldChanges(changedFields(ruleSpecs, old, v), old, v)}
+	return previewAnswer(c, "rule", p, errs, func() error {
+		return h.ruleForm(c, http.StatusOK, ruleFormState{id: id, values: v, errs: errs, warns: warns, preview: p})
+	})
 }
 
 func (h *Handler) handleRuleDeleteConfirm(c echo.Context) error {

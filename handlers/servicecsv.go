@@ -59,8 +59,9 @@ func csvUnsafe(s string) string {
 func (h *Handler) handleServicesExport(c echo.Context) error {
 	ctx := c.Request().Context()
 	schema := h.schemaOrNil(ctx, pexip.ResService)
-	q := listQuery(c, "/services", sortable(schema, "name"), "name")
-	objs, err := h.exportServices(ctx, q)
+	sortOK := sortable(schema, "name")
+	q := listQuery(c, "/services", sortOK, "name")
+	objs, err := h.exportServices(ctx, q, sortOK, searchable(schema))
 	if err != nil {
 		return err
 	}
@@ -102,9 +103,13 @@ func exportColumns() []string {
 }
 
 // exportServices reads every service the list's filters select.
-func (h *Handler) exportServices(ctx context.Context, q views.ListQuery) ([]map[string]any, error) {
-	base := baseQuery(q)
+func (h *Handler) exportServices(ctx context.Context, q views.ListQuery, sortOK map[string]bool,
+	fields []searchField) ([]map[string]any, error) {
+	base := baseQuery(q, sortOK)
 	if q.Query == "" || q.Field != "" {
+		if q.Query != "" && !searchesField(fields, q.Field) {
+			return nil, errUser(http.StatusBadRequest, "This Management Node does not allow searching by "+q.Field+".")
+		}
 		if q.Query != "" {
 			base.Set(searchFilter(q.Field), q.Query)
 		}
@@ -112,7 +117,7 @@ func (h *Handler) exportServices(ctx context.Context, q views.ListQuery) ([]map[
 		return dedupe(objs), err
 	}
 	var all []map[string]any
-	for _, f := range searchFields {
+	for _, f := range fields {
 		v := url.Values{}
 		for k, vals := range base {
 			v[k] = vals

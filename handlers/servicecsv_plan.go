@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"pexops/pexip"
+	"pexops/views"
 )
 
 // lookupChunk is how many names one name__in (or alias__in) lookup carries.
@@ -130,13 +131,7 @@ type importJudge struct {
 // judge fills r.view (action, changes, problems) and r.body (what the bulk PATCH carries).
 func (j *importJudge) judge(r *importRow) {
 	v := &r.view
-	if v.Name == "" {
-		v.Problems = append(v.Problems, "The name is empty.")
-	} else if first, dup := j.names[v.Name]; dup {
-		v.Problems = append(v.Problems, "The name is also on line "+itoa(first)+".")
-	} else {
-		j.names[v.Name] = v.Line
-	}
+	v.Problems = append(v.Problems, j.nameProblems(v)...)
 	r.existing = j.existing[v.Name]
 	base := formValues{"service_type": pexip.ServiceVMR}
 	if r.existing != nil {
@@ -173,6 +168,18 @@ func (j *importJudge) judge(r *importRow) {
 	v.Action = "update"
 	body["resource_uri"], _ = r.existing["resource_uri"].(string)
 	r.body = body
+}
+
+// nameProblems finds an empty name or one used twice in the file.
+func (j *importJudge) nameProblems(v *views.ImportRow) []string {
+	if v.Name == "" {
+		return []string{"The name is empty."}
+	}
+	if first, dup := j.names[v.Name]; dup {
+		return []string{"The name is also on line " + itoa(first) + "."}
+	}
+	j.names[v.Name] = v.Line
+	return nil
 }
 
 // apply lays the row's cells over base and checks them as the form does. An empty cell of a

@@ -198,9 +198,18 @@ func formFailure(h *Handler, specs []fieldSpec, what string, err error) (int, st
 		}
 		return http.StatusUnprocessableEntity, msg, errs, general
 	}
-	status, _, msg := classify(err)
 	h.log.Warn("save configuration", "what", what, "error", err)
-	return status, msg + " Nothing you typed is lost; save again when Pexip answers.", nil, nil
+	if errors.Is(err, pexip.ErrNoLocation) {
+		return http.StatusBadGateway, "Pexip accepted the " + what + " but did not say where it is. " +
+			"Look for it in the list before creating it again.", nil, nil
+	}
+	status, _, msg := classify(err)
+	if status >= 500 {
+		// A node may fail after the write took effect (F06): saving blindly again could
+		// create a second copy.
+		msg += " Pexip may have saved the change anyway: check before saving again."
+	}
+	return status, msg + " Nothing you typed is lost.", nil, nil
 }
 
 // serviceEdit reads the service and the form over it, and the fields that would change.
@@ -254,11 +263,7 @@ func aliasChanges(nested any, want []string) (add []string, remove []map[string]
 
 // previewOf lists the changes of e as the preview shows them.
 func previewOf(e *serviceEdit) *views.FormPreview {
-	p := &views.FormPreview{Changes: []views.Change{}}
-	for _, s := range e.changed {
-		p.Changes = append(p.Changes, views.Change{Field: s.name, Label: s.label,
-			Old: displayValue(s, e.old[s.name]), New: displayValue(s, e.new[s.name])})
-	}
+	p := &views.FormPreview{Changes: fieldChanges(e.changed, e.old, e.new)}
 	if len(e.add) > 0 || len(e.remove) > 0 {
 		var removed []string
 		for _, m := range e.remove {
@@ -269,6 +274,27 @@ func previewOf(e *serviceEdit) *views.FormPreview {
 			Old: "removes: " + dashJoin(removed), New: "adds: " + dashJoin(e.add)})
 	}
 	return p
+}
+
+// fieldChanges lists changed fields as a preview shows them, old and new.
+func fieldChanges(changed []fieldSpec, old, new formValues) []views.Change {
+	out := []views.Change{}
+	for _, s := range changed {
+		out = append(out, views.Change{Field: s.name, Label: s.label,
+			Old: displayValue(s, old[s.name]), New: displayValue(s, new[s.name])})
+	}
+	return out
+}
+
+// previewAnswer renders a preview: the fragment alone for htmx, else the whole form page.
+func previewAnswer(c echo.Context, kind string, p *views.FormPreview, errs formErrors, page func() error) error {
+	if len(errs) > 0 {
+		*p = views.FormPreview{Error: "Correct the fields marked in the form first."}
+	}
+	if isHTMX(c) && len(errs) == 0 {
+		return ok(c, views.PreviewFragment(kind, *p))
+	}
+	return page()
 }
 
 func dashJoin(list []string) string {
@@ -289,13 +315,9 @@ func (h *Handler) handleServicePreview(c echo.Context) error {
 	}
 	errs, warns := checkValues(serviceSpecs, e.new)
 	p := previewOf(e)
-	if len(errs) > 0 {
-		p = &views.FormPreview{Error: "Correct the fields marked in the form first."}
-	}
-	if isHTMX(c) && len(errs) == 0 {
-		return ok(c, views.PreviewFragment("service", *p))
-	}
-	return h.serviceForm(c, http.StatusOK, serviceFormState{id: id, values: e.new, errs: errs, warns: warns, preview: p})
+	return previewAnswer(c, "service", p, errs, func() error {
+		return h.serviceForm(c, http.StatusOK, serviceFormState{id: id, values: e.new, errs: errs, warns: warns, preview: p})
+	})
 }
 
 func (h *Handler) handleServiceUpdate(c echo.Context) error {
@@ -322,7 +344,12 @@ func (h *Handler) handleServiceUpdate(c echo.Context) error {
 		}
 	}
 	if err := h.syncAliases(c, id, e); err != nil {
-		return h.serviceFailed(c, st, err)
+		status, msg, errs, general := formFailure(h, serviceSpecs, "alias", err)
+		if len(e.changed) > 0 {
+			msg = "The service's other changes were saved; its aliases were not all changed. " + msg
+		}
+		st.errs, st.general, st.err = errs, general, msg
+		return h.serviceForm(c, status, st)
 	}
 	return c.Redirect(http.StatusSeeOther, servicePath(id)+"?saved=1")
 }
@@ -398,14 +425,13 @@ func (h *Handler) handleServicesBulkDelete(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	q := url.Values{"id__in": {joinInts(ids)}, "limit": {itoa(len(ids))}, "order_by": {"name"}}
-	page, err := pexip.ListPage[map[string]any](ctx, h.Pexip, pexip.ResService, q)
+	objs, err := h.servicesByID(ctx, ids)
 	if err != nil {
 		return err
 	}
-	props := views.BulkDeleteProps{Chrome: h.chrome(c, "services"), Missing: len(ids) - len(page.Objects)}
+	props := views.BulkDeleteProps{Chrome: h.chrome(c, "services"), Missing: len(ids) - len(objs)}
 	var found []string
-	for _, obj := range page.Objects {
+	for _, obj := range objs {
 		r := serviceRowOf(obj, nil, nil)
 		props.Rows = append(props.Rows, r)
 		found = append(found, itoa(r.ID))
@@ -423,6 +449,30 @@ func (h *Handler) handleServicesBulkDelete(c echo.Context) error {
 		return render(c, http.StatusBadGateway, views.BulkDeletePage(props))
 	}
 	return c.Redirect(http.StatusSeeOther, "/services?deleted="+itoa(len(found)))
+}
+
+// servicesByID reads the services with the given ids, leaving out those Pexip no longer has:
+// one id__in list call where the schema allows filtering by id, else one read per id (a
+// real node's conference schema does not list id under filtering).
+func (h *Handler) servicesByID(ctx context.Context, ids []int) ([]map[string]any, error) {
+	if s := h.schemaOrNil(ctx, pexip.ResService); s != nil && filterable(s, "id") {
+		q := url.Values{"id__in": {joinInts(ids)}, "limit": {itoa(len(ids))}, "order_by": {"name"}}
+		page, err := pexip.ListPage[map[string]any](ctx, h.Pexip, pexip.ResService, q)
+		return page.Objects, err
+	}
+	var out []map[string]any
+	for _, id := range ids {
+		obj, err := h.readObject(ctx, pexip.ResService, id)
+		if errors.Is(err, pexip.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, obj)
+	}
+	sortObjects(out, "name")
+	return out, nil
 }
 
 // selectedIDs validates the ids of a selection: every one a positive integer, at most 200.

@@ -141,11 +141,25 @@ func valuesFromRequest(c echo.Context, specs []fieldSpec, base formValues) formV
 			out[s.name] = strings.TrimSpace(vals[len(vals)-1])
 		case kAliases:
 			out[s.name] = strings.Join(aliasList(vals[len(vals)-1]), "\n")
+		case kTextarea:
+			out[s.name] = lines(vals[len(vals)-1])
 		default:
 			out[s.name] = vals[len(vals)-1]
 		}
 	}
 	return out
+}
+
+// lines normalises text typed one item a line: browsers send CRLF, and blank lines and
+// surrounding spaces carry no meaning.
+func lines(text string) string {
+	var out []string
+	for _, l := range strings.Split(text, "\n") {
+		if l = strings.TrimSpace(l); l != "" {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }
 
 func contains(list []string, v string) bool {
@@ -325,7 +339,7 @@ func formFields(specs []fieldSpec, v formValues, errs formErrors, warns map[stri
 	for _, s := range specs {
 		f := views.FormField{Name: s.name, Label: s.label, Help: s.help, Section: s.section,
 			Value: v[s.name], Errors: errs[s.name], Warning: warns[s.name], Types: s.types,
-			MaxLen: s.maxLen, Kind: kindName(s.kind)}
+			Kind: kindName(s.kind)}
 		switch s.kind {
 		case kSelect:
 			f.Choices = selectChoices(s, choicesOf(schema, s.name, s.fallback), v[s.name])

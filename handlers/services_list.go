@@ -15,13 +15,27 @@ import (
 	"pexops/views"
 )
 
-// searchFields are the fields the services search box reaches, with the filter each uses.
-var searchFields = []struct{ key, filter, label string }{
-	{"name", "name__icontains", "name"},
-	{"alias", "aliases__alias__icontains", "alias"},
-	{"description", "description__icontains", "description"},
-	{"tag", "tag__icontains", "tag"},
-	{"owner", "primary_owner_email_address__icontains", "owner e-mail"},
+// searchField is one field the services search box reaches: its key in the URL, the schema
+// field, and the filter the search uses.
+type searchField struct{ key, field, filter, label string }
+
+var searchFields = []searchField{
+	{"name", "name", "name__icontains", "name"},
+	{"alias", "aliases", "aliases__alias__icontains", "alias"},
+	{"description", "description", "description__icontains", "description"},
+	{"tag", "tag", "tag__icontains", "tag"},
+	{"owner", "primary_owner_email_address", "primary_owner_email_address__icontains", "owner e-mail"},
+}
+
+// searchable is the search fields the node's schema allows filtering on.
+func searchable(s *pexip.Schema) []searchField {
+	var out []searchField
+	for _, f := range searchFields {
+		if filterable(s, f.field) {
+			out = append(out, f)
+		}
+	}
+	return out
 }
 
 // maxMergedWindow bounds how deep a search of every field pages: each of its list calls
@@ -72,12 +86,13 @@ func (h *Handler) handleServicesList(c echo.Context) error {
 	for _, t := range choicesOf(schema, "service_type", serviceTypes) {
 		props.Types = append(props.Types, views.Choice{Value: t, Label: views.ServiceTypeName(t)})
 	}
-	for _, f := range searchFields {
+	fields := searchable(schema)
+	for _, f := range fields {
 		props.Fields = append(props.Fields, views.Choice{Value: f.key, Label: f.label})
 	}
 	props.Saved = savedText(c)
 
-	list, err := h.listServices(ctx, q, servicesPageSize)
+	list, err := h.listServices(ctx, q, sortOK, fields, servicesPageSize)
 	if err != nil {
 		_, _, msg := classify(err)
 		h.log.Warn("list services", "error", err)
@@ -109,10 +124,12 @@ func savedText(c echo.Context) string {
 	return ""
 }
 
-// baseQuery is the filter and order every list call of q shares.
-func baseQuery(q views.ListQuery) url.Values {
+// baseQuery is the filter and order every list call of q shares. Ties are broken by id when
+// the schema allows ordering by it (a real node's conference schema does not list id, and
+// would answer 400).
+func baseQuery(q views.ListQuery, sortOK map[string]bool) url.Values {
 	v := url.Values{"order_by": {q.Sort}}
-	if strings.TrimPrefix(q.Sort, "-") != "id" {
+	if sortOK["id"] && strings.TrimPrefix(q.Sort, "-") != "id" {
 		v.Add("order_by", "id")
 	}
 	if q.Type != "" {
@@ -129,9 +146,13 @@ func baseQuery(q views.ListQuery) url.Values {
 // de-duplicated by id and re-sorted, gives the page exactly. Its total is exact when every
 // call returned all its matches, and otherwise a lower bound ("at least"). Such a search pages
 // through its first maxMergedWindow matches; a search of one field pages through all.
-func (h *Handler) listServices(ctx context.Context, q views.ListQuery, limit int) (serviceList, error) {
-	base := baseQuery(q)
+func (h *Handler) listServices(ctx context.Context, q views.ListQuery, sortOK map[string]bool,
+	fields []searchField, limit int) (serviceList, error) {
+	base := baseQuery(q, sortOK)
 	if q.Query == "" || q.Field != "" {
+		if q.Query != "" && !searchesField(fields, q.Field) {
+			return serviceList{exact: true, notice: "This Management Node does not allow searching by " + q.Field + "."}, nil
+		}
 		if q.Query != "" {
 			base.Set(searchFilter(q.Field), q.Query)
 		}
@@ -143,10 +164,20 @@ func (h *Handler) listServices(ctx context.Context, q views.ListQuery, limit int
 		}
 		return serviceList{objects: dedupe(page.Objects), total: page.Meta.TotalCount, exact: true}, nil
 	}
-	return h.searchEveryField(ctx, q, base, limit)
+	return h.searchEveryField(ctx, q, base, fields, limit)
 }
 
-func (h *Handler) searchEveryField(ctx context.Context, q views.ListQuery, base url.Values, limit int) (serviceList, error) {
+func searchesField(fields []searchField, key string) bool {
+	for _, f := range fields {
+		if f.key == key {
+			return true
+		}
+	}
+	return false
+}
+
+func (h *Handler) searchEveryField(ctx context.Context, q views.ListQuery, base url.Values,
+	fields []searchField, limit int) (serviceList, error) {
 	var out serviceList
 	window := q.Offset + limit
 	if window > maxMergedWindow {
@@ -156,7 +187,7 @@ func (h *Handler) searchEveryField(ctx context.Context, q views.ListQuery, base 
 	}
 	var all []map[string]any
 	exact, largest := true, 0
-	for _, f := range searchFields {
+	for _, f := range fields {
 		v := url.Values{}
 		for k, vals := range base {
 			v[k] = vals

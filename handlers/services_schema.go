@@ -40,6 +40,8 @@ func (h *Handler) schema(ctx context.Context, resource string) (*pexip.Schema, e
 		}
 		if sc.loading == nil {
 			sc.loading = map[string]chan struct{}{}
+		}
+		if sc.schemas == nil {
 			sc.schemas = map[string]*pexip.Schema{}
 		}
 		done := make(chan struct{})

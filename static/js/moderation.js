@@ -159,6 +159,14 @@
     d.id = "mod-dialog";
     d.className = "panel";
     d.setAttribute("data-test", "mod-dialog");
+    var close = document.createElement("button");
+    close.type = "button";
+    close.className = "dialog-close";
+    close.setAttribute("data-mod-close", "");
+    close.setAttribute("data-test", "dialog-close");
+    close.setAttribute("aria-label", "Close");
+    close.textContent = "×";
+    d.appendChild(close);
     var body = document.createElement("div");
     body.id = "mod-dialog-body";
     d.appendChild(body);
