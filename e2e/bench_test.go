@@ -98,9 +98,10 @@ func raiseFileLimit(b *testing.B) {
 func startBenchEnv(b *testing.B) *benchEnv {
 	raiseFileLimit(b) // the console inherits it
 	env := &benchEnv{reads: &readLog{}}
-	s := sim.New(sim.Options{Seed: 11, Demo: true, TargetConferences: 200, TargetParticipants: 2000})
-	ctx, cancel := context.WithCancel(context.Background())
-	go s.Run(ctx)
+	// A manual clock that never advances keeps the platform still (no quality windows closing,
+	// no joins or leaves): every change the viewers see is one the benchmark made.
+	s := sim.New(sim.Options{Seed: 11, Demo: true, TargetConferences: 200, TargetParticipants: 2000,
+		Clock: platform.NewManualClock(time.Now())})
 	env.sim = s
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -108,9 +109,8 @@ func startBenchEnv(b *testing.B) *benchEnv {
 	}
 	hs := &http.Server{Handler: env.reads.wrap(s), ReadHeaderTimeout: 10 * time.Second}
 	go hs.Serve(ln)
-	env.cleanup = append(env.cleanup, func() { hs.Close(); cancel() })
-	time.Sleep(500 * time.Millisecond)
-	s.Platform().SetActivity(false) // a still platform: every delta is one the benchmark made
+	env.cleanup = append(env.cleanup, func() { hs.Close() })
+	s.Platform().SetActivity(false)
 
 	dir := b.TempDir()
 	users := filepath.Join(dir, "users")

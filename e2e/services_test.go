@@ -438,3 +438,67 @@ func TestServicePagesShowHostileTextLiterally(t *testing.T) {
 		t.Errorf("list shows the name as %q", got)
 	}
 }
+
+// formValuesOf reads a form as a browser would submit it (text inputs, selects, textareas,
+// ticked boxes and hidden fields).
+func formValuesOf(doc *goquery.Document, sel string) url.Values {
+	v := url.Values{}
+	form := doc.Find(sel)
+	form.Find("input[name]").Each(func(_ int, s *goquery.Selection) {
+		name := s.AttrOr("name", "")
+		switch s.AttrOr("type", "text") {
+		case "checkbox":
+			if _, on := s.Attr("checked"); on {
+				v.Add(name, s.AttrOr("value", "on"))
+			}
+		default:
+			v.Add(name, s.AttrOr("value", ""))
+		}
+	})
+	form.Find("textarea[name]").Each(func(_ int, s *goquery.Selection) { v.Add(s.AttrOr("name", ""), s.Text()) })
+	form.Find("select[name]").Each(func(_ int, s *goquery.Selection) {
+		v.Add(s.AttrOr("name", ""), s.Find("option[selected]").AttrOr("value", s.Find("option").First().AttrOr("value", "")))
+	})
+	return v
+}
+
+func TestServiceSaveRefusesToOverwriteAnotherChange(t *testing.T) {
+	c := startConsole(t, consoleOpts{})
+	b := newBrowser(t, c.URL)
+	b.login(admin)
+	id := createService(t, b, "Shared Room", "shared.room@example.com")
+	form := formValuesOf(b.page("/services/"+id, http.StatusOK), "[data-test=service-form]")
+	if form.Get("_base") == "" {
+		t.Fatal("the edit form carries no fingerprint of the service")
+	}
+
+	// Someone else changes the tag meanwhile.
+	other := newBrowser(t, c.URL)
+	other.login(admin)
+	if res := other.postForm("/services/"+id, url.Values{"tag": {"theirs"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("other edit: %d", res.StatusCode)
+	}
+
+	// Our save of another field would put the old tag back: refused, with the difference shown.
+	form.Set("description", "ours")
+	doc := parse(t, b.postForm("/services/"+id, form), http.StatusConflict)
+	if !strings.Contains(doc.Find("[data-test=form-error]").Text(), "changed in Pexip") {
+		t.Errorf("conflict message = %q", doc.Find("[data-test=form-error]").Text())
+	}
+	if doc.Find(`[data-test=change][data-field=tag] [data-test=old]`).Text() != "theirs" {
+		t.Error("the conflict does not show the other change")
+	}
+	if obj := simService(t, c, id); obj["tag"] != "theirs" || obj["description"] != "made by e2e" {
+		t.Errorf("a conflicting save changed the service: %v", obj)
+	}
+
+	// Saving again from the page shown is deliberate, and goes through.
+	again := formValuesOf(doc, "[data-test=service-form]")
+	again.Set("tag", "theirs")
+	if res := b.postForm("/services/"+id, again); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("second save: %d", res.StatusCode)
+	}
+	if obj := simService(t, c, id); obj["tag"] != "theirs" || obj["description"] != "ours" {
+		t.Errorf("after the second save: tag %v description %v", obj["tag"], obj["description"])
+	}
+}

@@ -171,6 +171,7 @@ type adpFormState struct {
 	err     string
 	saved   string
 	preview *views.FormPreview
+	base    string
 }
 
 func (h *Handler) adpForm(c echo.Context, status int, st adpFormState) error {
@@ -182,6 +183,7 @@ func (h *Handler) adpForm(c echo.Context, status int, st adpFormState) error {
 		Preview: st.preview, Fields: formFields(adpSpecs, st.values, st.errs, nil, schema, h.relatedChoices(ctx, adpSpecs))}
 	if st.id != 0 {
 		f.Title = "Participant " + st.values["alias"]
+		f.Base = st.base
 		f.Action = "/adps/" + itoa(st.id)
 		f.PreviewURL = f.Action + "/preview"
 		f.DeleteURL = f.Action + "/delete"
@@ -210,6 +212,7 @@ func (h *Handler) handleADPEdit(c echo.Context) error {
 		return err
 	}
 	st := adpFormState{id: id, values: h.adpValues(c.Request().Context(), obj)}
+	st.base = fingerprint(st.values)
 	if c.QueryParam("saved") != "" {
 		st.saved = "Saved."
 	}
@@ -282,7 +285,12 @@ func (h *Handler) handleADPUpdate(c echo.Context) error {
 	}
 	old := h.adpValues(ctx, obj)
 	v := adpRequest(c, old)
-	st := adpFormState{id: id, values: v}
+	st := adpFormState{id: id, values: v, base: formBase(c, old)}
+	if changedSince(c, old) {
+		st.err, st.base = conflictMessage, fingerprint(old)
+		st.preview = &views.FormPreview{Changes: fieldChanges(changedFields(adpSpecs, old, v), old, v)}
+		return h.adpForm(c, http.StatusConflict, st)
+	}
 	errs, _ := checkValues(adpSpecs, v)
 	body := patchBody(changedFields(adpSpecs[:len(adpSpecs)-1], old, v), v)
 	if v["services"] != old["services"] {
@@ -323,8 +331,11 @@ func (h *Handler) handleADPPreview(c echo.Context) error {
 	v := adpRequest(c, old)
 	errs, _ := checkValues(adpSpecs, v)
 	p := &views.FormPreview{Changes: fieldChanges(changedFields(adpSpecs, old, v), old, v)}
+	if changedSince(c, old) {
+		p.Note = "This participant changed in Pexip after you opened the form: the list compares with the current version."
+	}
 	return previewAnswer(c, "adp", p, errs, func() error {
-		return h.adpForm(c, http.StatusOK, adpFormState{id: id, values: v, errs: errs, preview: p})
+		return h.adpForm(c, http.StatusOK, adpFormState{id: id, values: v, errs: errs, preview: p, base: formBase(c, old)})
 	})
 }
 

@@ -3,7 +3,9 @@ package handlers
 import (
 	"bytes"
 	"context"
+	"io"
 	"log/slog"
+	"slices"
 	"strings"
 	"time"
 
@@ -189,28 +191,56 @@ func (b *Broadcaster) recordLoss(snap *snapshot, batch live.Batch, counts map[st
 	}
 }
 
-// parts is one topic's update: page parts, table bodies and table rows, each rendered into a
-// message of its own.
+// parts is one topic's update: page parts, table bodies and table rows.
 type parts struct {
 	head   []templ.Component // elements outside tables
 	bodies []templ.Component // <tbody> elements only
 	rows   []templ.Component // <tr> elements only
+	// rowsLead lets rows and head share a message, rows first: a fragment that starts with a
+	// row is parsed in table mode, where plain elements (span, div, b, p) after the rows
+	// still land at the top level. Only for heads without forms or other elements that table
+	// mode treats specially (the conference list's counters).
+	rowsLead bool
 }
 
 func (p parts) empty() bool { return len(p.head)+len(p.bodies)+len(p.rows) == 0 }
 
-// messages renders p for topic; status (already rendered) leads the first message.
-func (p parts) messages(ctx context.Context, log *slog.Logger, topic string, status []byte) []live.Message {
+// groups splits p into messages; status leads the head.
+func (p parts) groups(status templ.Component) [][]templ.Component {
 	if p.empty() {
 		return nil
 	}
-	out := []live.Message{{Topic: topic, Data: concat(status, renderAll(ctx, log, p.head...))}}
-	for _, cs := range [][]templ.Component{p.bodies, p.rows} {
-		if len(cs) > 0 {
-			out = append(out, live.Message{Topic: topic, Data: renderAll(ctx, log, cs...)})
+	head := append([]templ.Component{status}, p.head...)
+	var out [][]templ.Component
+	if p.rowsLead {
+		out = append(out, append(slices.Clip(p.rows), head...))
+	} else {
+		out = append(out, head)
+		if len(p.rows) > 0 {
+			out = append(out, p.rows)
 		}
 	}
+	if len(p.bodies) > 0 {
+		out = append(out, p.bodies)
+	}
 	return out
+}
+
+// messages renders p for topic, one message per group.
+func (p parts) messages(ctx context.Context, log *slog.Logger, topic string, status []byte) []live.Message {
+	var out []live.Message
+	for _, g := range p.groups(rendered(status)) {
+		out = append(out, live.Message{Topic: topic, Data: renderAll(ctx, log, g...)})
+	}
+	return out
+}
+
+// rendered is a fragment this package rendered already (from its own templates, escaped).
+func rendered(b []byte) templ.Component {
+	return templ.ComponentFunc(func(_ context.Context, w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
 }
 
 // fullParts draws every live part of a topic's page: for a new subscriber and a resync.
@@ -219,7 +249,7 @@ func fullParts(snap *snapshot, topic string, now time.Time, loss map[string][]fl
 	switch kind {
 	case topicConferences:
 		return parts{head: []templ.Component{views.CountersBlock(snap.counters(), "true")},
-			bodies: []templ.Component{views.ConferenceRows(snap.conferences(), now, "true")}}
+			bodies: []templ.Component{views.ConferenceRows(snap.conferences(), now, "true")}, rowsLead: true}
 	case "conf":
 		return conferenceFull(snap, id, mod, now)
 	case "part":

@@ -98,7 +98,7 @@ func conferencesDelta(snap *snapshot, batch live.Batch, now time.Time) parts {
 	if !ch.any() {
 		return parts{}
 	}
-	p := parts{head: []templ.Component{views.CountersBlock(snap.counters(), "true")}}
+	p := parts{head: []templ.Component{views.CountersBlock(snap.counters(), "true")}, rowsLead: true}
 	for _, id := range sortedKeys(ch.removed) {
 		p.bodies = append(p.bodies, views.RemoveRow(views.DomID("c", id)))
 	}

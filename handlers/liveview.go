@@ -13,11 +13,15 @@ import (
 )
 
 // snapshot is a live.State indexed the way the live pages need it. It is built once per
-// batch and shared by every topic rendered from that batch.
+// batch and shared by every topic rendered from that batch, and once per new socket.
+//
+// NOTE: it copies no participant: one pass over the state gives every conference's summary,
+// and a conference's participant list is gathered only when a page needs it. A thousand
+// pages reconnecting at once then cost a thousand small snapshots, not a thousand copies of
+// every participant on the platform.
 type snapshot struct {
 	st        *live.State
-	byName    map[string]pexip.Conference    // active conferences by name
-	parts     map[string][]pexip.Participant // participants by conference name, sorted
+	byName    map[string]pexip.Conference // active conferences by name
 	confViews map[string]views.ConferenceView
 }
 
@@ -28,23 +32,34 @@ func newSnapshot(st *live.State) *snapshot {
 	s := &snapshot{
 		st:        st,
 		byName:    make(map[string]pexip.Conference, len(st.Conferences)),
-		parts:     make(map[string][]pexip.Participant, len(st.Conferences)),
 		confViews: make(map[string]views.ConferenceView, len(st.Conferences)),
 	}
 	for _, c := range st.Conferences {
 		s.byName[c.Name] = c
+		s.confViews[c.ID] = conferenceView(c)
 	}
 	for _, p := range st.Participants {
-		s.parts[p.Conference] = append(s.parts[p.Conference], p)
-	}
-	for name, ps := range s.parts {
-		sort.Slice(ps, func(i, j int) bool { return participantLess(ps[i], ps[j]) })
-		s.parts[name] = ps
-	}
-	for id, c := range st.Conferences {
-		s.confViews[id] = conferenceView(c, s.parts[c.Name])
+		c, ok := s.byName[p.Conference]
+		if !ok {
+			continue
+		}
+		v := s.confViews[c.ID]
+		countParticipant(&v, p)
+		s.confViews[c.ID] = v
 	}
 	return s
+}
+
+// participantsOf returns the participants of the conference named name, in page order.
+func (s *snapshot) participantsOf(name string) []pexip.Participant {
+	var ps []pexip.Participant
+	for _, p := range s.st.Participants {
+		if p.Conference == name {
+			ps = append(ps, p)
+		}
+	}
+	sort.Slice(ps, func(i, j int) bool { return participantLess(ps[i], ps[j]) })
+	return ps
 }
 
 // participantLess orders participants by connect time, then id, so rows keep their place.
@@ -90,7 +105,7 @@ func (s *snapshot) participants(confID string) (admitted, waiting []views.Partic
 	if !ok {
 		return nil, nil
 	}
-	for _, p := range s.parts[c.Name] {
+	for _, p := range s.participantsOf(c.Name) {
 		v := participantView(p, confID)
 		if v.Waiting {
 			waiting = append(waiting, v)
@@ -162,33 +177,45 @@ func worstLoss(streams []pexip.MediaStream) float64 {
 	return worst
 }
 
-func conferenceView(c pexip.Conference, ps []pexip.Participant) views.ConferenceView {
-	v := views.ConferenceView{
-		ID:          c.ID,
-		Name:        c.Name,
-		ServiceType: c.ServiceType,
-		Tag:         c.Tag,
-		Started:     c.IsStarted,
-		Locked:      c.IsLocked,
-		GuestsMuted: c.GuestsMuted,
-		StartTime:   c.StartTime.Time,
+// conferenceView is a conference's summary before its participants are counted in.
+func conferenceView(c pexip.Conference) views.ConferenceView {
+	return views.ConferenceView{
+		ID:           c.ID,
+		Name:         c.Name,
+		ServiceType:  c.ServiceType,
+		Tag:          c.Tag,
+		Started:      c.IsStarted,
+		Locked:       c.IsLocked,
+		GuestsMuted:  c.GuestsMuted,
+		StartTime:    c.StartTime.Time,
+		WorstQuality: pexip.QualityUnknown.String(),
 	}
-	worst := pexip.QualityUnknown
-	for _, p := range ps {
-		if isWaiting(p) {
-			v.Waiting++
-			continue
-		}
-		v.Participants++
-		if p.CallQuality >= pexip.QualityBad {
-			v.Problems++
-		}
-		if p.CallQuality > worst {
-			worst = p.CallQuality
+}
+
+// countParticipant adds one participant to its conference's summary: counts, problem calls
+// and the worst call quality of the admitted participants.
+func countParticipant(v *views.ConferenceView, p pexip.Participant) {
+	if isWaiting(p) {
+		v.Waiting++
+		return
+	}
+	v.Participants++
+	if p.CallQuality >= pexip.QualityBad {
+		v.Problems++
+	}
+	if p.CallQuality > qualityOf(v.WorstQuality) {
+		v.WorstQuality = p.CallQuality.String()
+	}
+}
+
+// qualityOf reads back a quality name written by pexip.Quality.String.
+func qualityOf(name string) pexip.Quality {
+	for q := pexip.QualityUnknown; q <= pexip.QualityTerrible; q++ {
+		if q.String() == name {
+			return q
 		}
 	}
-	v.WorstQuality = worst.String()
-	return v
+	return pexip.QualityUnknown
 }
 
 func participantView(p pexip.Participant, confID string) views.ParticipantView {

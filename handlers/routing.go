@@ -151,6 +151,7 @@ type ruleFormState struct {
 	err     string
 	saved   string
 	preview *views.FormPreview
+	base    string
 }
 
 func (h *Handler) ruleForm(c echo.Context, status int, st ruleFormState) error {
@@ -165,6 +166,7 @@ func (h *Handler) ruleForm(c echo.Context, status int, st ruleFormState) error {
 		Fields: formFields(ruleSpecs, st.values, st.errs, st.warns, schema, h.relatedChoices(ctx, ruleSpecs))}
 	if st.id != 0 {
 		f.Title = "Rule " + st.values["name"]
+		f.Base = st.base
 		f.Action = "/routing/" + itoa(st.id)
 		f.PreviewURL = f.Action + "/preview"
 		f.DeleteURL = f.Action + "/delete"
@@ -182,6 +184,7 @@ func (h *Handler) handleRuleEdit(c echo.Context) error {
 		return err
 	}
 	st := ruleFormState{id: id, values: valuesFromObject(ruleSpecs, obj)}
+	st.base = fingerprint(st.values)
 	if c.QueryParam("saved") != "" {
 		st.saved = "Saved."
 	}
@@ -222,7 +225,12 @@ func (h *Handler) handleRuleUpdate(c echo.Context) error {
 	}
 	old := valuesFromObject(ruleSpecs, obj)
 	v := valuesFromRequest(c, ruleSpecs, old)
-	st := ruleFormState{id: id, values: v}
+	st := ruleFormState{id: id, values: v, base: formBase(c, old)}
+	if changedSince(c, old) {
+		st.err, st.base = conflictMessage, fingerprint(old)
+		st.preview = &views.FormPreview{Changes: fieldChanges(changedFields(ruleSpecs, old, v), old, v)}
+		return h.ruleForm(c, http.StatusConflict, st)
+	}
 	if errs, warns := checkValues(ruleSpecs, v); len(errs) > 0 {
 		st.errs, st.warns, st.err = errs, warns, "Correct the fields marked below; nothing was sent to Pexip."
 		return h.ruleForm(c, http.StatusUnprocessableEntity, st)
@@ -252,8 +260,12 @@ func (h *Handler) handleRulePreview(c echo.Context) error {
 	v := valuesFromRequest(c, ruleSpecs, old)
 	errs, warns := checkValues(ruleSpecs, v)
 	p := &views.FormPreview{Changes: fieldChanges(changedFields(ruleSpecs, old, v), old, v)}
+	if changedSince(c, old) {
+		p.Note = "This rule changed in Pexip after you opened the form: the list compares with the current version."
+	}
 	return previewAnswer(c, "rule", p, errs, func() error {
-		return h.ruleForm(c, http.StatusOK, ruleFormState{id: id, values: v, errs: errs, warns: warns, preview: p})
+		return h.ruleForm(c, http.StatusOK, ruleFormState{id: id, values: v, errs: errs, warns: warns, preview: p,
+			base: formBase(c, old)})
 	})
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"pexops/pexip"
 	"pexops/views"
@@ -65,7 +66,7 @@ func (h *Handler) serviceRoutes(s, adm *echo.Group) {
 	s.GET("/services/export.csv", h.handleServicesExport)
 	adm.GET("/services/new", h.handleServiceNew)
 	adm.GET("/services/import", h.handleImportForm)
-	adm.POST("/services/import", h.handleImport)
+	adm.POST("/services/import", h.handleImport, middleware.BodyLimit("3M")) // maxImportBytes and form overhead
 	adm.POST("/services/delete", h.handleServicesBulkDelete)
 	s.GET("/services/:id", h.handleServiceEdit)
 	adm.POST("/services", h.handleServiceCreate)
@@ -110,6 +111,7 @@ type serviceFormState struct {
 	err     string
 	saved   string
 	preview *views.FormPreview
+	base    string // fingerprint of the service the form was filled from
 }
 
 func (h *Handler) handleServiceNew(c echo.Context) error {
@@ -133,6 +135,7 @@ func (h *Handler) serviceForm(c echo.Context, status int, st serviceFormState) e
 	var extra templ.Component
 	if st.id != 0 {
 		f.Title = "Service " + st.values["name"]
+		f.Base = st.base
 		f.Action = servicePath(st.id)
 		f.PreviewURL = servicePath(st.id) + "/preview"
 		f.DeleteURL = servicePath(st.id) + "/delete"
@@ -153,6 +156,7 @@ func (h *Handler) handleServiceEdit(c echo.Context) error {
 		return err
 	}
 	st := serviceFormState{id: id, values: valuesFromObject(serviceSpecs, obj)}
+	st.base = fingerprint(st.values)
 	if c.QueryParam("saved") != "" {
 		st.saved = "Saved."
 	}
@@ -220,6 +224,8 @@ type serviceEdit struct {
 	changed []fieldSpec
 	add     []string
 	remove  []map[string]any
+	base    string // what the form was filled from
+	moved   bool   // the service changed since then
 }
 
 func (h *Handler) prepareServiceEdit(c echo.Context, id int) (*serviceEdit, error) {
@@ -231,6 +237,7 @@ func (h *Handler) prepareServiceEdit(c echo.Context, id int) (*serviceEdit, erro
 	e.new = valuesFromRequest(c, serviceSpecs, e.old)
 	e.changed = changedFields(serviceSpecs, e.old, e.new)
 	e.add, e.remove = aliasChanges(obj["aliases"], aliasList(e.new["aliases"]))
+	e.base, e.moved = formBase(c, e.old), changedSince(c, e.old)
 	return e, nil
 }
 
@@ -315,8 +322,12 @@ func (h *Handler) handleServicePreview(c echo.Context) error {
 	}
 	errs, warns := checkValues(serviceSpecs, e.new)
 	p := previewOf(e)
+	if e.moved {
+		p.Note = "This service changed in Pexip after you opened the form: the list compares with the current version."
+	}
 	return previewAnswer(c, "service", p, errs, func() error {
-		return h.serviceForm(c, http.StatusOK, serviceFormState{id: id, values: e.new, errs: errs, warns: warns, preview: p})
+		return h.serviceForm(c, http.StatusOK, serviceFormState{id: id, values: e.new, errs: errs, warns: warns,
+			preview: p, base: e.base})
 	})
 }
 
@@ -329,7 +340,11 @@ func (h *Handler) handleServiceUpdate(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	st := serviceFormState{id: id, values: e.new}
+	st := serviceFormState{id: id, values: e.new, base: e.base}
+	if e.moved {
+		st.err, st.preview, st.base = conflictMessage, previewOf(e), fingerprint(e.old)
+		return h.serviceForm(c, http.StatusConflict, st)
+	}
 	if errs, warns := checkValues(serviceSpecs, e.new); len(errs) > 0 {
 		st.errs, st.warns, st.err = errs, warns, "Correct the fields marked below; nothing was sent to Pexip."
 		return h.serviceForm(c, http.StatusUnprocessableEntity, st)
@@ -348,7 +363,8 @@ func (h *Handler) handleServiceUpdate(c echo.Context) error {
 		if len(e.changed) > 0 {
 			msg = "The service's other changes were saved; its aliases were not all changed. " + msg
 		}
-		st.errs, st.general, st.err = errs, general, msg
+		// Our own PATCH changed the service: the next save must not call that a conflict.
+		st.errs, st.general, st.err, st.base = errs, general, msg, ""
 		return h.serviceForm(c, status, st)
 	}
 	return c.Redirect(http.StatusSeeOther, servicePath(id)+"?saved=1")

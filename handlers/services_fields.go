@@ -1,11 +1,14 @@
 package handlers
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
 	"regexp"
 	"regexp/syntax"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -429,3 +432,36 @@ func errorsForFields(specs []fieldSpec, fields map[string][]string) (formErrors,
 	}
 	return errs, general
 }
+
+// fingerprint identifies form values: the object as a form was filled from it.
+func fingerprint(v formValues) string {
+	keys := make([]string, 0, len(v))
+	for k := range v {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	sum := sha256.New()
+	for _, k := range keys {
+		sum.Write([]byte(k + "\x00" + v[k] + "\x00"))
+	}
+	return hex.EncodeToString(sum.Sum(nil))[:16]
+}
+
+// formBase is the fingerprint the submitted form was filled from, or, for a form without
+// one (a script posting a few fields), that of current.
+func formBase(c echo.Context, current formValues) string {
+	if b := c.FormValue("_base"); b != "" {
+		return b
+	}
+	return fingerprint(current)
+}
+
+// changedSince reports whether the object changed after the form was filled from it. Saving
+// then would turn the other change back wherever the form still shows the old value.
+func changedSince(c echo.Context, current formValues) bool {
+	return formBase(c, current) != fingerprint(current)
+}
+
+// conflictMessage explains a save refused by changedSince.
+const conflictMessage = "This changed in Pexip after you opened the form (someone else, or another tab). " +
+	"Nothing was saved. The form keeps what you typed; check the changes below against the current version, then save again."

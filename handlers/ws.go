@@ -1,13 +1,16 @@
 package handlers
 
 import (
+	"bufio"
 	"context"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/a-h/templ"
 	"github.com/coder/websocket"
 	"github.com/labstack/echo/v4"
 
@@ -126,12 +129,8 @@ func (h *Handler) serveSocket(reqCtx context.Context, s *socket, view wsView) {
 
 	// Subscribe before reading the state: a delta that races the snapshot is then applied
 	// after it, and every fragment is idempotent (replace, delete-then-append, delete).
-	snap := newSnapshot(h.Poller.State())
-	status := renderAll(ctx, h.log, statusParts(snap.status(h.cfg.StaleAfter))...)
-	for _, m := range fullParts(snap, view.topic, h.Now(), nil).messages(ctx, h.log, view.topic, status) {
-		if !h.write(ctx, s, m.Data) {
-			return
-		}
+	if !h.writeSnapshot(ctx, s, view) {
+		return
 	}
 	ping := time.NewTicker(wsPingInterval)
 	defer ping.Stop()
@@ -159,6 +158,65 @@ func (h *Handler) serveSocket(reqCtx context.Context, s *socket, view wsView) {
 			}
 		}
 	}
+}
+
+// writeSnapshot draws the whole page for a new subscriber, rendering straight into the
+// socket: a thousand pages reconnecting at once (after a restart) then cost no buffer each.
+func (h *Handler) writeSnapshot(ctx context.Context, s *socket, view wsView) bool {
+	snap := newSnapshot(h.Poller.State())
+	status := templ.Join(statusParts(snap.status(h.cfg.StaleAfter))...)
+	var bw *bufio.Writer
+	for _, g := range fullParts(snap, view.topic, h.Now(), nil).groups(status) {
+		wctx, cancel := context.WithTimeout(ctx, wsWriteTimeout)
+		n, err := h.stream(wctx, s, &bw, g)
+		cancel()
+		if err != nil {
+			h.log.Info("websocket snapshot not sent", "error", err)
+			s.close(statusTryAgainLater, "write failed")
+			return false
+		}
+		if h.Metrics != nil {
+			h.Metrics.WebsocketSent(n)
+		}
+	}
+	return true
+}
+
+// stream renders one message into the socket through a small reused buffer (each Write on
+// a websocket message writer is a frame of its own).
+func (h *Handler) stream(ctx context.Context, s *socket, bw **bufio.Writer, g []templ.Component) (int, error) {
+	w, err := s.conn.Writer(ctx, websocket.MessageText)
+	if err != nil {
+		return 0, err
+	}
+	cw := &countingWriter{w: w}
+	if *bw == nil {
+		*bw = bufio.NewWriterSize(cw, 4096)
+	} else {
+		(*bw).Reset(cw)
+	}
+	for _, c := range g {
+		if err := c.Render(ctx, *bw); err != nil {
+			w.Close()
+			return cw.n, err
+		}
+	}
+	if err := (*bw).Flush(); err != nil {
+		w.Close()
+		return cw.n, err
+	}
+	return cw.n, w.Close()
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += n
+	return n, err
 }
 
 func (h *Handler) write(ctx context.Context, s *socket, msg []byte) bool {

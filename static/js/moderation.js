@@ -64,6 +64,11 @@
     var t = now();
     Object.keys(states).forEach(function (key) {
       var s = states[key];
+      if (s.phase === "sent" && t > s.deadline) {
+        // Only a state seen within the deadline confirms; later, the operator must look.
+        set(key, { phase: "timeout", text: "Timed out — state unknown. Pexip took the command, but the live view did not show it in time; check before trying again." });
+        return;
+      }
       if ((s.phase === "sent" || s.phase === "uncertain") && s.expect && matches(s)) {
         var text = s.phase === "sent" ? "✓ " + (s.done || "Done")
           : "Pexip answered with an error, but the live state shows the change: " + (s.done || "done");
@@ -71,9 +76,7 @@
         if (s.el && s.expect === "gone" && s.name) toast(s.done + ": " + s.name, "info");
         return;
       }
-      if (s.phase === "sent" && t > s.deadline) {
-        set(key, { phase: "timeout", text: "Timed out — state unknown. Pexip took the command, but the live view does not show it yet; check before trying again." });
-      } else if (s.phase === "confirmed" && t > s.clearAt) {
+      if (s.phase === "confirmed" && t > s.clearAt) {
         set(key, null);
       } else {
         apply(key);
@@ -213,6 +216,16 @@
       row.scrollIntoView({ block: "center" });
     }
   }
+
+  // A dialog form submitted before htmx has processed the freshly swapped fragment would be
+  // submitted natively, navigating away: hand it to htmx instead.
+  document.addEventListener("submit", function (e) {
+    var f = e.target;
+    if (!f.hasAttribute || !f.hasAttribute("hx-post") || e.defaultPrevented) return;
+    e.preventDefault();
+    htmx.process(f);
+    htmx.trigger(f, "submit");
+  });
 
   // A dial form is sent once: the submit button is disabled at the first submit.
   document.addEventListener("submit", function (e) {
