@@ -138,6 +138,9 @@ func (u *Users) Reload() error {
 	u.dummy = dummy
 	u.mu.Unlock()
 	u.log.Info("accounts loaded", "accounts", len(accounts))
+	if len(accounts) == 0 {
+		u.log.Warn("no accounts: nobody can sign in until the accounts file has one")
+	}
 	return nil
 }
 
@@ -259,6 +262,9 @@ func ParseAccounts(r io.Reader) ([]Account, error) {
 	sc := bufio.NewScanner(r)
 	for n := 1; sc.Scan(); n++ {
 		line := strings.TrimSpace(sc.Text())
+		if n == 1 {
+			line = strings.TrimPrefix(line, "\ufeff") // editors on Windows start files with a BOM
+		}
 		if line == "" || strings.HasPrefix(line, "#") {
 			continue
 		}

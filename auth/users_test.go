@@ -31,6 +31,7 @@ func TestParseAccounts(t *testing.T) {
 		{name: "2y and 2b hashes", file: "a:viewer:$2y" + h[3:] + "\nb:viewer:$2b" + h[3:],
 			want: []string{"a/viewer", "b/viewer"}},
 		{name: "empty file", file: "# nobody yet\n"},
+		{name: "byte order mark of a Windows editor", file: "\ufeffalice:admin:" + h + "\n", want: []string{"alice/admin"}},
 		{name: "too few fields", file: "# c\nalice:admin\n", wantErr: []string{"line 2: want username:role:hash"}},
 		{name: "unknown role", file: "alice:root:" + h, wantErr: []string{`line 1: unknown role "root"`}},
 		{name: "plain password", file: "alice:admin:hunter2", wantErr: []string{"line 1: password of \"alice\" is not a bcrypt hash"}},

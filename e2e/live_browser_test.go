@@ -2,6 +2,7 @@ package e2e
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"strconv"
@@ -11,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"pexops/pexip/sim"
 	"pexops/pexip/sim/platform"
 )
 
@@ -135,4 +137,87 @@ func TestLiveBrowserSortAndFilterSurvivePushes(t *testing.T) {
 	if got, _ := chromedp.Run(tctx, chromedp.Evaluate[string](order)); got != "Alpha Sort" {
 		t.Errorf("filtered on alpha, the list shows %q after a push", got)
 	}
+}
+
+// liveTruth is what the simulator says is running: participants per conference name.
+func liveTruth(c *console) map[string]int {
+	out := map[string]int{}
+	cs, _ := c.Sim.Platform().Status("conference")
+	for _, conf := range cs {
+		out[conf["name"].(string)] = 0
+	}
+	ps, _ := c.Sim.Platform().Status("participant")
+	for _, p := range ps {
+		out[p["conference"].(string)]++
+	}
+	return out
+}
+
+func TestLiveBrowserStaysRightForAnHourOfActivity(t *testing.T) {
+	clock := platform.NewManualClock(time.Now())
+	c := startConsole(t, consoleOpts{simOpts: sim.Options{Demo: true, Clock: clock, TargetConferences: 25, TargetParticipants: 150}})
+	board := newBrowser(t, c.URL)
+	board.login(admin)
+	_, token, _ := createBoard(t, board, "Hour wall")
+
+	ctx := chrome(t)
+	tctx, cancel := context.WithTimeout(ctx, 120*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx, signIn(c.URL, viewer), chromedp.Evaluate[chromedp.Void](`window.__noReload = true; undefined`)); err != nil {
+		t.Fatal(err)
+	}
+	// A second tab: the wall board, unattended.
+	bctx, bcancel := chromedp.NewContext(tctx)
+	defer bcancel()
+	if err := chromedp.Do(bctx, chromedp.Navigate(c.URL+"/board?token="+token), chromedp.WaitReady(chromedp.CSS(`body[data-ws="open"]`))); err != nil {
+		t.Fatal(err)
+	}
+
+	for step := 0; step < 60; step++ { // an hour of platform time, a minute at a time
+		c.Sim.Advance(time.Minute)
+		time.Sleep(350 * time.Millisecond)
+	}
+	want := liveTruth(c)
+	listJS := `JSON.stringify(Object.fromEntries(Array.from(document.querySelectorAll("#conf-rows tr")).map(r => [r.dataset.name, Number(r.dataset.kParticipants)])))`
+	boardJS := `JSON.stringify(Object.fromEntries(Array.from(document.querySelectorAll("#tiles .tile")).map(r => [r.dataset.name, Number(r.dataset.kSize)])))`
+	for _, v := range []struct {
+		name string
+		ctx  context.Context
+		js   string
+	}{{"live list", tctx, listJS}, {"wall board", bctx, boardJS}} {
+		var got string
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			got = normalise(chromedp.Run(v.ctx, chromedp.Evaluate[string](v.js)))
+			if got == jsonOf(want) || time.Now().After(deadline) {
+				break
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if got != jsonOf(want) {
+			t.Errorf("after an hour, the %s shows\n%s\nthe simulator has\n%s", v.name, got, jsonOf(want))
+		}
+	}
+	if len(want) == 0 {
+		t.Error("the simulated hour ended with no conferences: the check proves nothing")
+	}
+	still, err := chromedp.Run(tctx, chromedp.Evaluate[bool](`window.__noReload === true`))
+	if err != nil || !still {
+		t.Error("the live page reloaded during the hour")
+	}
+}
+
+// normalise re-encodes a page's JSON object with sorted keys, as jsonOf does.
+func normalise(s string, err error) string {
+	var m map[string]int
+	if err != nil || json.Unmarshal([]byte(s), &m) != nil {
+		return s
+	}
+	return jsonOf(m)
+}
+
+// jsonOf encodes participants by conference with sorted keys.
+func jsonOf(m map[string]int) string {
+	b, _ := json.Marshal(m)
+	return string(b)
 }

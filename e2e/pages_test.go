@@ -284,3 +284,24 @@ func TestStateChangesNeedTheCSRFToken(t *testing.T) {
 		t.Errorf("with the token: status %d, want 404 for an unknown participant", res.StatusCode)
 	}
 }
+
+// Hostile query strings on list pages are clamped or refused, never a 5xx (a break-test found
+// an offset that overflowed into a negative upstream limit).
+func TestListPagesSurviveHostileQueries(t *testing.T) {
+	c := startConsole(t, consoleOpts{})
+	b := newBrowser(t, c.URL)
+	b.login(viewer)
+	for _, path := range []string{
+		"/services?offset=9223372036854775807&q=meet",
+		"/services?offset=9223372036854775807",
+		"/services?offset=-5&sort=%00&in=%ff",
+		"/services?q=" + strings.Repeat("%E2%80%AE", 400),
+		"/history?offset=9223372036854775807",
+		"/live/conferences/%2e%2e%2f%2e%2e",
+	} {
+		res := b.get(path)
+		if res.StatusCode >= 500 {
+			t.Errorf("GET %s: status %d", path, res.StatusCode)
+		}
+	}
+}

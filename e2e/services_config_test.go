@@ -127,6 +127,17 @@ func TestRoutingRulesCreateTestEditDelete(t *testing.T) {
 		t.Errorf("disabled rule verdict = %q", v)
 	}
 
+	// A save from a form opened before someone else's change is refused (409), not applied.
+	form := formValuesOf(b.page("/routing/"+id, http.StatusOK), "[data-test=rule-form]")
+	if res := b.postForm("/routing/"+id, url.Values{"description": {"changed elsewhere"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("other edit: %d", res.StatusCode)
+	}
+	form.Set("tag", "mine")
+	parse(t, b.postForm("/routing/"+id, form), http.StatusConflict)
+	if r := simObject(t, c, "configuration/v1/gateway_routing_rule/"+id+"/"); r["description"] != "changed elsewhere" || r["tag"] != "" {
+		t.Errorf("a conflicting save changed the rule: %v", r)
+	}
+
 	// Delete with a confirmation; a bad id never reaches Pexip.
 	if !strings.Contains(b.page("/routing/"+id+"/delete", http.StatusOK).Find("[data-test=delete-confirm]").Text(), "E2E PSTN") {
 		t.Error("the confirmation does not name the rule")

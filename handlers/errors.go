@@ -42,6 +42,8 @@ func classify(err error) (status int, heading, msg string) {
 			return he.Code, "Not allowed", "That request method is not allowed here."
 		case http.StatusForbidden:
 			return he.Code, "Not allowed", "Your account's role does not allow this."
+		case http.StatusRequestEntityTooLarge:
+			return he.Code, "Too large", "That upload is larger than pexops accepts (" + maxBody + ")."
 		}
 		if he.Code < 500 {
 			return he.Code, http.StatusText(he.Code), "The request was not understood."
@@ -82,7 +84,7 @@ func (h *Handler) handleError(err error, c echo.Context) {
 		h.log.Info("request refused", attrs...)
 	}
 
-	props := views.ErrorProps{Chrome: h.chrome(c, ""), Status: status, Heading: heading, Message: msg}
+	props := views.ErrorProps{Chrome: h.titled(c, "", heading), Status: status, Heading: heading, Message: msg}
 	var renderErr error
 	if isHTMX(c) {
 		renderErr = render(c, status, views.ErrorFragment(props))

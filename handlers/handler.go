@@ -109,6 +109,13 @@ func (h *Handler) chrome(c echo.Context, active string) views.Chrome {
 	return ch
 }
 
+// titled is chrome with the page's title set.
+func (h *Handler) titled(c echo.Context, active, title string) views.Chrome {
+	ch := h.chrome(c, active)
+	ch.Title = title
+	return ch
+}
+
 // render writes a templ component as the response.
 func render(c echo.Context, status int, comp templ.Component) error {
 	c.Response().Header().Set(echo.HeaderContentType, echo.MIMETextHTMLCharsetUTF8)

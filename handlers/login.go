@@ -3,7 +3,6 @@ package handlers
 import (
 	"errors"
 	"net/http"
-	"net/url"
 	"strings"
 
 	"github.com/labstack/echo/v4"
@@ -18,7 +17,7 @@ func (h *Handler) handleLoginForm(c echo.Context) error {
 	if _, err := h.Sessions.Load(c.Request()); err == nil {
 		return c.Redirect(http.StatusSeeOther, landing(next))
 	}
-	p := views.LoginProps{Chrome: h.chrome(c, ""), Next: next, DemoHint: h.cfg.Demo}
+	p := views.LoginProps{Chrome: h.titled(c, "", "Sign in"), Next: next, DemoHint: h.cfg.Demo}
 	if c.QueryParam("expired") == "1" {
 		p.Error = "Your session has expired. Sign in again."
 	}
@@ -27,7 +26,7 @@ func (h *Handler) handleLoginForm(c echo.Context) error {
 
 // handleLogin checks the credentials and starts a fresh session.
 func (h *Handler) handleLogin(c echo.Context) error {
-	if !sameOrigin(c.Request()) {
+	if !h.originAllowed(c.Request()) {
 		// A sign-in posted from another site would log this browser into someone else's
 		// account (login CSRF).
 		return errUser(http.StatusForbidden, "Sign in from the pexops sign-in page.")
@@ -42,7 +41,7 @@ func (h *Handler) handleLogin(c echo.Context) error {
 			status, msg = http.StatusTooManyRequests, "Too many failed sign-ins. "+te.Error()+"."
 		}
 		h.log.Info("login failed", "user", username, "status", status)
-		p := views.LoginProps{Chrome: h.chrome(c, ""), Username: username, Next: next, Error: msg, DemoHint: h.cfg.Demo}
+		p := views.LoginProps{Chrome: h.titled(c, "", "Sign in"), Username: username, Next: next, Error: msg, DemoHint: h.cfg.Demo}
 		return render(c, status, views.LoginPage(p))
 	}
 	if _, err := h.Sessions.Start(c, acct); err != nil {
@@ -66,18 +65,4 @@ func landing(next string) string {
 		return "/live"
 	}
 	return next
-}
-
-// sameOrigin reports whether a form post comes from this site: its Origin (or, without one,
-// its Referer) names this host. Browsers send Origin on every cross-site POST.
-func sameOrigin(r *http.Request) bool {
-	src := r.Header.Get("Origin")
-	if src == "" {
-		src = r.Header.Get("Referer")
-	}
-	if src == "" {
-		return true // not a browser form; credentials are still required
-	}
-	u, err := url.Parse(src)
-	return err == nil && strings.EqualFold(u.Host, r.Host)
 }

@@ -18,7 +18,7 @@ func (h *Handler) Routes(ip echo.IPExtractor) *echo.Echo {
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = h.handleError
 	e.IPExtractor = ip
-	e.Use(h.requestLog, middleware.Recover(), securityHeaders)
+	e.Use(h.requestLog, middleware.Recover(), securityHeaders, middleware.BodyLimit(maxBody))
 
 	e.GET("/healthz", h.handleHealthz)
 	e.GET("/readyz", h.handleReadyz)
@@ -46,6 +46,10 @@ func (h *Handler) Routes(ip echo.IPExtractor) *echo.Echo {
 	e.RouteNotFound("/*", func(c echo.Context) error { return echo.ErrNotFound })
 	return e
 }
+
+// maxBody bounds every request body, read before any check that needs it (CSRF reads form
+// fields), so nobody can make the console read or spool an unbounded upload.
+const maxBody = "4M"
 
 // requestLog writes one line per request. It logs the path without the query string, so a
 // board token or a search never lands in the log.

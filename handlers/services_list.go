@@ -42,6 +42,9 @@ func searchable(s *pexip.Schema) []searchField {
 // asks for offset+limit objects.
 const maxMergedWindow = 500
 
+// maxListOffset is the deepest offset a list page asks for.
+const maxListOffset = 1_000_000_000
+
 // serviceList is one page of services as the API gave it.
 type serviceList struct {
 	objects []map[string]any
@@ -55,7 +58,9 @@ func listQuery(c echo.Context, path string, sortOK map[string]bool, def string) 
 	q := views.ListQuery{Path: path, Query: strings.TrimSpace(c.QueryParam("q")),
 		Type: c.QueryParam("type"), Sort: c.QueryParam("sort"), Field: c.QueryParam("in")}
 	q.Offset, _ = strconv.Atoi(c.QueryParam("offset"))
-	q.Offset = max(q.Offset, 0)
+	// Bound it well past any real list, so offset+limit cannot overflow into a negative
+	// limit upstream.
+	q.Offset = min(max(q.Offset, 0), maxListOffset)
 	if !sortOK[strings.TrimPrefix(q.Sort, "-")] {
 		q.Sort = def
 	}

@@ -162,15 +162,19 @@ func (p *Poller) applyRefresh(ctx context.Context, now time.Time) {
 // reads all participants instead.
 const maxRefreshConferences = 4
 
-// applyWatchChange makes the media stream read due now when someone started watching.
+// applyWatchChange makes the media stream read due now when someone started watching a
+// participant nobody watched, but at most once per media interval: however often viewers open
+// and close participant pages, the node sees no more than one extra read per interval.
 func (p *Poller) applyWatchChange(now time.Time) {
 	p.mu.Lock()
 	soon := p.mediaSoon
 	p.mediaSoon = false
 	p.mu.Unlock()
-	if soon {
-		p.setDue(ResourceMediaStream, now)
+	if !soon || now.Sub(p.loop.earlyMedia) < p.cfg.MediaStreams {
+		return
 	}
+	p.loop.earlyMedia = now
+	p.setDue(ResourceMediaStream, now)
 }
 
 func (p *Poller) setDue(resource string, at time.Time) {

@@ -107,6 +107,9 @@ type loopState struct {
 	version     uint64
 	pending     []Delta
 	staleSent   bool
+	// earlyMedia is when a new watch last pulled the media read forward; it may do so at most
+	// once per MediaStreams interval, so opening and closing views cannot drive requests.
+	earlyMedia time.Time
 }
 
 type refreshRequest struct {
@@ -214,8 +217,10 @@ func (p *Poller) Refresh(t Target) {
 // more than once.
 func (p *Poller) Watch(participantID string) (release func()) {
 	p.mu.Lock()
+	if p.watched[participantID] == 0 {
+		p.mediaSoon = true // a new face on screen: read its streams early, within limits
+	}
 	p.watched[participantID]++
-	p.mediaSoon = true
 	p.mu.Unlock()
 	p.poke()
 

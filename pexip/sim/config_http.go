@@ -6,6 +6,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 )
@@ -42,12 +43,45 @@ func (s *Sim) configList(w http.ResponseWriter, r *http.Request, t *table) {
 	case http.MethodPut:
 		s.putList(w, r, t)
 	case http.MethodDelete:
-		// A DELETE on the list URI deletes every object, as on a real node.
-		x := s.store.begin()
-		x.deleteRecords(t, append([]*record(nil), t.recs...))
-		x.end(nil)
-		w.WriteHeader(http.StatusNoContent)
+		s.deleteList(w, r, t)
 	}
+}
+
+// deleteList answers a DELETE on the list URI as Tastypie's delete_list does: it deletes
+// the objects the query's filters select (every object without filters, as on a real node)
+// with their cascades. Paging and ordering do not apply; a bad filter is the 400 a GET gives.
+func (s *Sim) deleteList(w http.ResponseWriter, r *http.Request, t *table) {
+	x := s.store.begin()
+	q, err := parseQuery(filtersOnly(r.URL.RawQuery), t.res, x.s.resolveConfig, 0)
+	if err != nil {
+		x.end(nil)
+		writeError(w, err)
+		return
+	}
+	q.limit, q.offset = 0, 0
+	doomed := t.recs
+	if len(q.filters) > 0 {
+		src := configSource{s: x.s, t: t, ix: x.s.indexes()}
+		doomed, _ = applyQuery(q, src, t.recs, func(rec *record) Object { return rec.obj })
+	}
+	x.deleteRecords(t, append([]*record(nil), doomed...))
+	x.end(nil)
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// filtersOnly drops the paging and ordering parameters of a raw query.
+func filtersOnly(raw string) string {
+	var kept []string
+	for _, part := range strings.Split(raw, "&") {
+		k, _, _ := strings.Cut(part, "=")
+		if uk, err := url.QueryUnescape(k); err == nil {
+			k = uk
+		}
+		if k != "limit" && k != "offset" && k != "order_by" {
+			kept = append(kept, part)
+		}
+	}
+	return strings.Join(kept, "&")
 }
 
 func (s *Sim) configDetail(w http.ResponseWriter, r *http.Request, t *table, key string) {

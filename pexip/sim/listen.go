@@ -48,7 +48,7 @@ func Listen(ctx context.Context, addr string, opts Options, tlsOn bool) (*Server
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	hs := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelDebug)}
+		ErrorLog: slog.NewLogLogger(s.log.Handler(), slog.LevelError)}
 	go func() {
 		if err := hs.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			s.log.Error("simulator stopped", "error", err)

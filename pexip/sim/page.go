@@ -23,12 +23,19 @@ func applyQuery[T any](q *query, src source, items []T, obj func(T) Object) (pag
 		items = sortItems(q.order, src, items, obj)
 	}
 	total = len(items)
-	start := min(q.offset, total)
-	end := total
-	if q.limit > 0 {
-		end = min(start+q.limit, total)
-	}
+	start, end := pageBounds(q.offset, q.limit, total)
 	return items[start:end], total
+}
+
+// pageBounds returns the slice bounds of a page; limit 0 means everything. The sums are
+// never formed, so a limit or offset near the largest int cannot overflow.
+func pageBounds(offset, limit, total int) (start, end int) {
+	start = min(max(offset, 0), total)
+	end = total
+	if limit > 0 && limit < total-start {
+		end = start + limit
+	}
+	return start, end
 }
 
 func (q *query) matches(src source, o Object) bool {
@@ -82,10 +89,11 @@ func (q *query) meta(path string, total int) map[string]any {
 		return m
 	}
 	m["next"], m["previous"] = nil, nil
-	if q.offset+q.limit < total {
+	// Compared as differences: offset+limit may not fit in an int.
+	if q.offset < total-q.limit {
 		m["next"] = q.link(path, q.offset+q.limit)
 	}
-	if q.offset-q.limit >= 0 {
+	if q.offset >= q.limit {
 		m["previous"] = q.link(path, q.offset-q.limit)
 	}
 	return m

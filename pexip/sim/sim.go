@@ -3,9 +3,11 @@ package sim
 import (
 	"context"
 	"crypto/ecdsa"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"time"
 
@@ -124,6 +126,7 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		s.log.Debug("sim request", "method", r.Method, "path", pattern, "status", rec.status,
 			"duration", time.Since(start))
 	}()
+	defer s.recoverPanic(rec, r)
 
 	if s.faults.before(r.Context(), rec) {
 		return
@@ -271,15 +274,40 @@ func methodNotAllowed(w http.ResponseWriter, allowed []string) {
 	w.WriteHeader(http.StatusMethodNotAllowed)
 }
 
-// statusWriter remembers the status written, for statistics.
+// recoverPanic turns a panic of a handler into Tastypie's canned 500, logged at Error, so a
+// bug answers like a real node's server error instead of dropping the connection.
+// http.ErrAbortHandler is passed on: it is how a handler asks for exactly that drop.
+func (s *Sim) recoverPanic(w *statusWriter, r *http.Request) {
+	v := recover()
+	if v == nil {
+		return
+	}
+	if v == http.ErrAbortHandler {
+		panic(v)
+	}
+	s.log.Error("sim handler panic", "method", r.Method, "path", patternOf(r.URL.Path),
+		"error", fmt.Sprint(v), "stack", string(debug.Stack()))
+	if w.wrote {
+		panic(http.ErrAbortHandler) // too late for a clean 500: drop the connection
+	}
+	writeJSON(w, http.StatusInternalServerError, map[string]string{"error_message": cannedError})
+}
+
+// statusWriter remembers the status written, for statistics and the panic handler.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	wrote  bool
 }
 
 func (w *statusWriter) WriteHeader(code int) {
-	w.status = code
+	w.status, w.wrote = code, true
 	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
 }
 
 func schemaStamp(t time.Time) string {
