@@ -98,6 +98,8 @@ func (c Config) validate() error {
 		return errors.New("-pexip-oauth-key-file is required with -pexip-oauth-client-id")
 	case c.PollFast <= 0 || c.PollNodes <= 0:
 		return errors.New("poll intervals must be positive")
+	case c.CommandTimeout <= 0:
+		return errors.New("-command-timeout must be positive")
 	}
 	return nil
 }

@@ -9,6 +9,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"crypto/ecdsa"
 	"errors"
 	"flag"
 	"fmt"
@@ -71,27 +72,51 @@ func newLogger(level, format string, w io.Writer) (*slog.Logger, error) {
 	return nil, fmt.Errorf("log format %q: want text or json", format)
 }
 
-// runSim serves the Management Node simulator alone until ctx ends.
+// runSim serves the Management Node simulator alone until ctx ends. It listens on loopback
+// only unless -allow-remote is given; faults and OAuth2 clients are set by flag.
 func runSim(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("pexops sim", flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	addr := fs.String("addr", "127.0.0.1:9443", "address to listen on")
+	addr := fs.String("addr", "127.0.0.1:9443", "address to listen on (loopback unless -allow-remote)")
+	allowRemote := fs.Bool("allow-remote", false, "allow an -addr other machines can reach")
 	tlsOn := fs.Bool("tls", true, "serve HTTPS with a generated self-signed certificate")
 	certOut := fs.String("cert-out", "", "write the generated certificate (PEM) here, for clients' CA file")
 	seed := fs.Int64("seed", 1, "seed of the demo platform")
 	services := fs.Int("services", 30, "services to create")
 	user := fs.String("user", "admin", "Basic auth username")
 	password := fs.String("password", "pexops-sim", "Basic auth password (a simulator's, not a secret)")
+	latency := fs.Duration("latency", 0, "delay every request by this long")
+	errorRate := fs.Float64("error-rate", 0, "fraction of requests (0..1) answered with a 500")
+	rateLimit := fs.Int("rate-limit", 0, "requests per minute before 429s (0 = no limit)")
+	clients := map[string]*ecdsa.PublicKey{}
+	fs.Func("oauth-client", "OAuth2 client as id=path/to/public-key.pem (EC P-256); repeatable",
+		func(spec string) error {
+			id, key, err := sim.ParseOAuthClient(spec)
+			if err == nil {
+				clients[id] = key
+			}
+			return err
+		})
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
+	if err := sim.CheckLoopback(*addr); err != nil && !*allowRemote {
+		return fmt.Errorf("%w (give -allow-remote to listen there)", err)
+	}
+	if *errorRate < 0 || *errorRate > 1 || *rateLimit < 0 || *latency < 0 {
+		return errors.New("-error-rate must be within 0..1, -rate-limit and -latency not negative")
+	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	srv, err := sim.Listen(ctx, *addr, sim.Options{Seed: *seed, Demo: true, Services: *services,
-		Users: map[string]string{*user: *password}, Logger: log}, *tlsOn)
+		Users: map[string]string{*user: *password}, OAuthClients: clients, Logger: log}, *tlsOn)
 	if err != nil {
 		return err
 	}
 	defer srv.Close()
+	faults := srv.Sim.Faults()
+	faults.SetLatency(*latency)
+	faults.SetErrorRate(*errorRate)
+	faults.SetRateLimit(*rateLimit, time.Minute)
 	if *certOut != "" && len(srv.CertPEM) > 0 {
 		if err := os.WriteFile(*certOut, srv.CertPEM, 0o644); err != nil {
 			return fmt.Errorf("write certificate: %w", err)

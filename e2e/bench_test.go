@@ -100,7 +100,7 @@ func startBenchEnv(b *testing.B) *benchEnv {
 	env := &benchEnv{reads: &readLog{}}
 	// A manual clock that never advances keeps the platform still (no quality windows closing,
 	// no joins or leaves): every change the viewers see is one the benchmark made.
-	s := sim.New(sim.Options{Seed: 11, Demo: true, TargetConferences: 200, TargetParticipants: 2000,
+	s := sim.New(sim.Options{Seed: 11, Demo: true, Services: 400, TargetConferences: 200, TargetParticipants: 2000,
 		Clock: platform.NewManualClock(time.Now())})
 	env.sim = s
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -110,6 +110,9 @@ func startBenchEnv(b *testing.B) *benchEnv {
 	hs := &http.Server{Handler: env.reads.wrap(s), ReadHeaderTimeout: 10 * time.Second}
 	go hs.Serve(ln)
 	env.cleanup = append(env.cleanup, func() { hs.Close() })
+	for i := 0; i < 10 && count(s, "participant") < 2000; i++ {
+		s.Advance(time.Minute) // let planned joins arrive
+	}
 	s.Platform().SetActivity(false)
 
 	dir := b.TempDir()
@@ -144,6 +147,11 @@ func startBenchEnv(b *testing.B) *benchEnv {
 	env.signIn(b)
 	env.pickProbe(b)
 	return env
+}
+
+func count(s *sim.Sim, resource string) int {
+	objs, _ := s.Platform().Status(resource)
+	return len(objs)
 }
 
 func (env *benchEnv) close() {
@@ -196,6 +204,9 @@ func (env *benchEnv) pickProbe(b *testing.B) {
 	ps, _ := env.sim.Platform().Status("participant")
 	cs, _ := env.sim.Platform().Status("conference")
 	b.Logf("platform: %d conferences, %d participants", len(cs), len(ps))
+	if len(cs) < 180 || len(ps) < 1800 {
+		b.Fatalf("the simulator runs %d conferences and %d participants, want about 200 and 2,000", len(cs), len(ps))
+	}
 	for _, p := range ps {
 		if p["call_direction"] != "in" {
 			continue
@@ -399,8 +410,10 @@ func (env *benchEnv) runFanout(b *testing.B, n int) {
 	closeAll(one)
 
 	rssBefore, stackBefore := env.rss(b), env.goMetric(b, "go_memstats_stack_inuse_bytes")
+	start := time.Now()
 	vs := env.connect(b, n, "topic=conferences", &marker)
 	defer closeAll(vs)
+	b.Logf("%d viewers connected in %s", n, time.Since(start).Round(time.Millisecond))
 	time.Sleep(3 * time.Second) // snapshots written, buffers settled
 	perViewer := float64(env.rss(b)-rssBefore) / float64(n)
 	stackPerViewer := (env.goMetric(b, "go_memstats_stack_inuse_bytes") - stackBefore) / float64(n)
@@ -408,7 +421,7 @@ func (env *benchEnv) runFanout(b *testing.B, n int) {
 
 	var lat []time.Duration
 	var listBytes []int64
-	for range 5 {
+	for range 10 {
 		l, by := env.probe(b, vs, &marker, env.joinProbe(b))
 		lat, listBytes = append(lat, l...), append(listBytes, by...)
 	}
@@ -420,7 +433,7 @@ func (env *benchEnv) runFanout(b *testing.B, n int) {
 	}
 	defer stalled.conn.CloseNow()
 	var latStalled []time.Duration
-	for range 5 {
+	for range 10 {
 		l, _ := env.probe(b, vs, &marker, env.joinProbe(b))
 		latStalled = append(latStalled, l...)
 	}
@@ -444,10 +457,15 @@ func (env *benchEnv) muteBytes(b *testing.B, marker *atomic.Pointer[string]) int
 	defer closeAll(vs)
 	time.Sleep(2500 * time.Millisecond)
 	_, by := env.probe(b, vs, marker, func() string {
-		if st, _ := env.sim.Platform().Command("participant", "mute", map[string]string{"participant_id": env.partID}); st >= 300 {
-			b.Fatalf("mute: %d", st)
+		p, _ := env.sim.Platform().StatusDetail("participant", env.partID)
+		cmd, after := "mute", "true"
+		if p["is_muted"] == true {
+			cmd, after = "unmute", "false"
 		}
-		return `data-participant-id="` + env.partID + `" data-muted="true"`
+		if st, _ := env.sim.Platform().Command("participant", cmd, map[string]string{"participant_id": env.partID}); st >= 300 {
+			b.Fatalf("%s: %d", cmd, st)
+		}
+		return `data-participant-id="` + env.partID + `" data-muted="` + after + `"`
 	})
 	return by[0]
 }

@@ -176,7 +176,11 @@ func TestBoardBrowserComesBackAfterConsoleRestart(t *testing.T) {
 		t.Fatalf("open the board: %v", err)
 	}
 
+	before := r.cur
 	r.restart()
+	if logs := before.logs.String(); strings.Contains(logs, "hijacked") || !strings.Contains(logs, "shutting down") {
+		t.Errorf("the stopped console did not shut down cleanly:\n%s", logs)
+	}
 	// The restart is over before the page's first reconnect attempt may even have run; the
 	// page must be connected again, to the new process, and show what happens now.
 	if _, err := r.srv.Sim.Platform().Join(platform.JoinSpec{Alias: "wall.room@example.com", DisplayName: "After Restart", Role: "chair"}); err != nil {

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
 	"pexops/pexip/sim"
@@ -220,4 +221,58 @@ func normalise(s string, err error) string {
 func jsonOf(m map[string]int) string {
 	b, _ := json.Marshal(m)
 	return string(b)
+}
+
+func TestLiveBrowserDurationsAreRightInAnyTimeZone(t *testing.T) {
+	c := startConsole(t, consoleOpts{})
+	b := newBrowser(t, c.URL)
+	b.login(admin)
+	createService(t, b, "Zone Room", "zone.room@example.com")
+	join(t, c, platform.JoinSpec{Alias: "zone.room@example.com", DisplayName: "Zed", Role: "chair"})
+	conferenceID(t, b, "Zone Room")
+	// Pexip's start_time has no zone (it is UTC); a page that read it as local time would be
+	// hours off in these zones, some of them not a whole number of hours from UTC.
+	cs, _ := c.Sim.Platform().Status("conference")
+	var started time.Time
+	for _, o := range cs {
+		if o["name"] == "Zone Room" {
+			started, _ = time.Parse("2006-01-02T15:04:05.999999", o["start_time"].(string))
+		}
+	}
+	if started.IsZero() {
+		t.Fatal("no start time for Zone Room")
+	}
+	for _, zone := range []string{"Pacific/Kiritimati", "America/St_Johns", "Asia/Kolkata"} {
+		t.Run(zone, func(t *testing.T) {
+			ctx := chrome(t)
+			tctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			defer cancel()
+			if _, err := chromedp.Call(tctx, emulation.SetTimezoneOverride, emulation.SetTimezoneOverrideParams{TimezoneID: zone}); err != nil {
+				t.Fatal(err)
+			}
+			sel := `[data-test=conference][data-name="Zone Room"] [data-test=duration]`
+			if err := chromedp.Do(tctx, signIn(c.URL, viewer), chromedp.WaitVisible(chromedp.CSS(sel))); err != nil {
+				t.Fatal(err)
+			}
+			if off, _ := chromedp.Run(tctx, chromedp.Evaluate[int](`new Date().getTimezoneOffset()`)); off == 0 {
+				t.Fatalf("the browser's clock is on UTC, not %s: the test would prove nothing", zone)
+			}
+			time.Sleep(1100 * time.Millisecond) // one tick of the page's clock
+			got, err := chromedp.Run(tctx, chromedp.Text(chromedp.CSS(sel)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := time.Since(started)
+			d, perr := parseDuration(got)
+			if perr != nil || d < want-5*time.Second || d > want+5*time.Second {
+				t.Errorf("duration shows %q in %s, want about %s", got, zone, want.Round(time.Second))
+			}
+		})
+	}
+}
+
+// parseDuration reads the page's "42s", "12m 03s" or "2h 05m".
+func parseDuration(s string) (time.Duration, error) {
+	s = strings.ReplaceAll(strings.TrimSpace(s), " ", "")
+	return time.ParseDuration(s)
 }

@@ -77,7 +77,7 @@ func TestBrowserModerationFeedback(t *testing.T) {
 		tctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		defer cancel()
 		err := chromedp.Do(tctx,
-			click((rowSel(holly)+` [data-test=mute]`)),
+			click(rowSel(holly)+` [data-test=mute]`),
 			chromedp.WaitVisible(css(statusSel(holly, "confirmed"))),
 		)
 		if err != nil {
@@ -93,7 +93,7 @@ func TestBrowserModerationFeedback(t *testing.T) {
 	})
 	t.Run("mute then unmute ends unmuted", func(t *testing.T) {
 		err := chromedp.Do(ctx,
-			click((rowSel(holly)+` [data-test=unmute]`)),
+			click(rowSel(holly)+` [data-test=unmute]`),
 			chromedp.WaitVisible(css(rowSel(holly)+`[data-muted=false] [data-test=mute]`)),
 		)
 		if err != nil {
@@ -106,7 +106,7 @@ func TestBrowserModerationFeedback(t *testing.T) {
 	t.Run("a non-success answer shows Pexip's failure and leaves the button usable", func(t *testing.T) {
 		r.c.Sim.Faults().FailAfterWrite("POST", "/api/admin/command/v1/participant/role/", http.StatusOK, 1)
 		err := chromedp.Do(ctx,
-			click((rowSel(holly)+` [data-test=make-guest]`)),
+			click(rowSel(holly)+` [data-test=make-guest]`),
 			chromedp.WaitVisible(css(statusSel(holly, "failed"))),
 			// The fault lets the change happen, so the row may now offer "Make host" instead.
 			chromedp.WaitEnabled(css(rowSel(holly)+` [data-test=mute]`)),
@@ -118,9 +118,27 @@ func TestBrowserModerationFeedback(t *testing.T) {
 			t.Errorf("failure text %q", got)
 		}
 	})
+	t.Run("a refused request says why", func(t *testing.T) {
+		// A lost token (F13): the button says the session expired instead of doing nothing.
+		err := chromedp.Do(ctx,
+			chromedp.Evaluate[chromedp.Void](`document.body.setAttribute("hx-headers", '{"X-CSRF-Token":"stale"}'); undefined`),
+			click(rowSel(bea)+` [data-test=mute]`),
+			chromedp.WaitVisible(css(statusSel(bea, "failed"))),
+			chromedp.Evaluate[chromedp.Void](`document.body.setAttribute("hx-headers", JSON.stringify({"X-CSRF-Token": document.querySelector('form[action="/logout"] input[name=_csrf]').value})); undefined`),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := textOf(t, ctx, statusSel(bea, "failed")); !strings.Contains(got, "expired") {
+			t.Errorf("failure text %q, want the session-expired message", got)
+		}
+		if o, _ := simParticipant(r.c, bea); o["is_muted"] != false {
+			t.Error("a request without a valid token muted")
+		}
+	})
 	t.Run("disconnect asks, naming who, and confirms", func(t *testing.T) {
 		err := chromedp.Do(ctx,
-			click((rowSel(bad)+` [data-test=disconnect]`)),
+			click(rowSel(bad)+` [data-test=disconnect]`),
 			chromedp.WaitVisible(css(`#mod-dialog [data-test=confirm-disconnect]`)),
 		)
 		if err != nil {
@@ -132,10 +150,10 @@ func TestBrowserModerationFeedback(t *testing.T) {
 		tctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 		defer cancel()
 		err = chromedp.Do(tctx,
-			click((`#mod-dialog [data-test=confirm]`)),
+			click(`#mod-dialog [data-test=confirm]`),
 			chromedp.WaitNotPresent(css(rowSel(bad))),
 			chromedp.WaitVisible(css(`#mod-dialog .cmd-result[data-phase=confirmed]`)),
-			click((`#mod-dialog [data-test=dialog-close]`)),
+			click(`#mod-dialog [data-test=dialog-close]`),
 		)
 		if err != nil {
 			html, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector('#mod-dialog').outerHTML + JSON.stringify(window.pexopsModeration.state("pc-`+bad+`")) + !!document.querySelector('`+rowSel(bad)+`')`))
@@ -148,23 +166,49 @@ func TestBrowserModerationFeedback(t *testing.T) {
 	})
 	t.Run("bulk mute of the selected", func(t *testing.T) {
 		err := chromedp.Do(ctx,
-			click((rowSel(holly)+` input.pick`)),
-			click((rowSel(bea)+` input.pick`)),
-			click((`[data-test=bulk-mute]`)),
+			click(rowSel(holly)+` input.pick`),
+			click(rowSel(bea)+` input.pick`),
+			click(`[data-test=bulk-mute]`),
 			chromedp.WaitVisible(css(`#mod-dialog [data-test=bulk-result]`)),
 			chromedp.WaitVisible(css(rowSel(holly)+`[data-muted=true]`)),
 			chromedp.WaitVisible(css(rowSel(bea)+`[data-muted=true]`)),
-			click((`#mod-dialog [data-test=dialog-close]`)),
+			click(`#mod-dialog [data-test=dialog-close]`),
 		)
 		if err != nil {
 			t.Fatal(err)
 		}
 	})
+	t.Run("bulk disconnect names the selected and asks", func(t *testing.T) {
+		err := chromedp.Do(ctx,
+			chromedp.Evaluate[chromedp.Void](`document.querySelectorAll("input.pick:checked").forEach(function (c) { c.click(); }); undefined`),
+			click(rowSel(bea)+` input.pick`),
+			click(`[data-test=bulk-disconnect]`),
+			chromedp.WaitVisible(css(`#mod-dialog [data-test=bulk-dialog]`)),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := textOf(t, ctx, `#mod-dialog [data-test=affected]`); !strings.Contains(got, "Bea Bulk") || strings.Contains(got, "Holly") {
+			t.Errorf("the dialog names %q, want Bea alone", got)
+		}
+		err = chromedp.Do(ctx,
+			click(`#mod-dialog [data-test=confirm]`),
+			chromedp.WaitNotPresent(css(rowSel(bea))),
+			click(`#mod-dialog [data-test=dialog-close]`),
+		)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, found := simParticipant(r.c, holly); !found {
+			t.Error("an unselected participant was disconnected")
+		}
+	})
 	t.Run("no confirmation in time says state unknown", func(t *testing.T) {
 		err := chromedp.Do(ctx,
 			chromedp.Evaluate[chromedp.Void](`window.pexopsModeration.confirmMs = 1; undefined`),
-			click((`[data-test=lock]`)),
+			click(`[data-test=lock]`),
 			chromedp.WaitVisible(css(`span.cmd-status[data-status-key="cc-`+r.confID+`"][data-phase=timeout]`)),
+			chromedp.WaitEnabled(css(`[data-test=conference-actions] button[data-cmd]`)),
 			chromedp.Evaluate[chromedp.Void](`window.pexopsModeration.confirmMs = 10000; undefined`),
 		)
 		if err != nil {
@@ -176,10 +220,10 @@ func TestBrowserModerationFeedback(t *testing.T) {
 	})
 	t.Run("disconnect everyone needs the typed name", func(t *testing.T) {
 		err := chromedp.Do(ctx,
-			click((`[data-test=disconnect-all]`)),
+			click(`[data-test=disconnect-all]`),
 			chromedp.WaitVisible(css(`#mod-dialog [data-test=confirm-name-input]`)),
 			chromedp.SendKeys(css(`#mod-dialog [data-test=confirm-name-input]`), "wrong name"),
-			click((`#mod-dialog [data-test=confirm]`)),
+			click(`#mod-dialog [data-test=confirm]`),
 			chromedp.WaitVisible(css(`#mod-dialog [data-test=form-error]`)),
 		)
 		if err != nil {
@@ -190,7 +234,7 @@ func TestBrowserModerationFeedback(t *testing.T) {
 		}
 		err = chromedp.Do(ctx,
 			chromedp.SetValue(css(`#mod-dialog [data-test=confirm-name-input]`), "Browser Mod Room"),
-			click((`#mod-dialog [data-test=confirm]`)),
+			click(`#mod-dialog [data-test=confirm]`),
 			chromedp.WaitVisible(css(`[data-test=conference-ended]`)),
 		)
 		if err != nil {
@@ -208,12 +252,12 @@ func TestBrowserDialHighlightsTheNewParticipant(t *testing.T) {
 		platform.JoinSpec{DisplayName: "Host", Role: "chair"})
 	ctx := openConference(t, r, operator)
 	err := chromedp.Do(ctx,
-		click((`[data-test=dial-link]`)),
+		click(`[data-test=dial-link]`),
 		chromedp.WaitVisible(css(`[data-test=dial-form]`)),
 		chromedp.SendKeys(css(`[data-test=field-destination]`), "sip:dialled@example.com"),
 		chromedp.SendKeys(css(`[data-test=field-display_name]`), "Dialled Dee"),
 		chromedp.SetValue(css(`[data-test=field-location]`), "London"),
-		click((`[data-test=dial-submit]`)),
+		click(`[data-test=dial-submit]`),
 		chromedp.WaitVisible(css(`[data-test=conference-root]`)),
 		chromedp.WaitVisible(css(`tr[data-highlighted=true]`)),
 	)
@@ -260,7 +304,7 @@ func TestBrowserModerationLatency(t *testing.T) {
 			btn, want = "unmute", "false"
 		}
 		err := chromedp.Do(ctx,
-			click((rowSel(pid)+` [data-test=`+btn+`]:not([disabled])`)),
+			click(rowSel(pid)+` [data-test=`+btn+`]:not([disabled])`),
 			chromedp.WaitVisible(css(statusSel(pid, "confirmed"))),
 			chromedp.WaitVisible(css(rowSel(pid)+`[data-muted=`+want+`]`)),
 		)

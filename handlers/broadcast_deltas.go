@@ -17,8 +17,7 @@ var summaryFields = fieldSet("call_quality", "is_on_hold", "has_media", "confere
 // rowFields are the participant fields a conference page's participant row shows.
 var rowFields = fieldSet("display_name", "participant_alias", "source_alias", "destination_alias",
 	"protocol", "call_direction", "role", "call_quality", "is_muted", "is_presenting", "is_on_hold",
-	"has_media", "connect_time", "media_node", "signalling_node", "system_location", "conference",
-	"vendor", "bandwidth")
+	"has_media", "connect_time", "media_node", "signalling_node", "system_location", "conference")
 
 // locationFields are the participant fields the platform page's location counts use.
 var locationFields = fieldSet("system_location")

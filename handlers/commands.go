@@ -243,7 +243,7 @@ func (h *Handler) handleConferenceCommand(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	if name == "disconnect" && strings.TrimSpace(c.FormValue("confirm_name")) != conf.Name {
+	if name == "disconnect" && strings.TrimSpace(c.FormValue("confirm_name")) != strings.TrimSpace(conf.Name) {
 		props := h.disconnectAllProps(conf)
 		props.Typed = c.FormValue("confirm_name")
 		props.Error = "The name you typed is not this conference's name; nobody was disconnected."

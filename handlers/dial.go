@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"net/netip"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -235,7 +236,8 @@ func (h *Handler) dialAnswered(c echo.Context, f views.DialForm, pid string) err
 	if conf, found := h.Poller.State().Conferences[f.ConferenceID]; found {
 		return c.Redirect(http.StatusSeeOther, "/live/conferences/"+url.PathEscape(conf.ID)+"?highlight="+url.QueryEscape(pid))
 	}
-	return c.Redirect(http.StatusSeeOther, "/live/participants/"+url.PathEscape(pid))
+	since := strconv.FormatInt(h.Now().UnixMilli(), 10)
+	return c.Redirect(http.StatusSeeOther, "/live/participants/"+url.PathEscape(pid)+"?since="+since)
 }
 
 // handleParticipantWait sends the browser to a participant's conference, with the row
@@ -250,7 +252,8 @@ func (h *Handler) handleParticipantWait(c echo.Context) error {
 	}
 	ch := h.chrome(c, "live")
 	ch.Title = "Calling"
-	return ok(c, views.DialWaitPage(ch, id))
+	since, _ := strconv.ParseInt(c.QueryParam("since"), 10, 64)
+	return ok(c, views.DialWaitPage(ch, id, since))
 }
 
 func newNonce() string {

@@ -62,7 +62,7 @@ func BoardsPage(p BoardsProps) templ.Component {
 				}()
 			}
 			ctx = templ.InitializeContext(ctx)
-			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>Wall boards</h1><p class=\"muted\">A board link shows the read-only wall board, and nothing else, without signing in. Revoking it disconnects the screens using it.</p>")
+			templ_7745c5c3_Err = templruntime.WriteString(templ_7745c5c3_Buffer, 1, "<h1>Wall boards</h1><p class=\"muted\">A board link shows the read-only wall board, and nothing else, without signing in. Revoking it disconnects the screens using it. <a href=\"/board\" data-test=\"open-board\">Open the board</a> with your own session.</p>")
 			if templ_7745c5c3_Err != nil {
 				return templ_7745c5c3_Err
 			}

@@ -32,9 +32,37 @@ func (s *Sim) routeLive(w http.ResponseWriter, r *http.Request, res *resource, s
 			return
 		}
 		s.liveSub(w, r, res, sub, segs[0], segs[1])
+	case 3:
+		if s.cat.subs[res.api+"/"+res.name+"/"+segs[1]] == nil {
+			notFound(w)
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			methodNotAllowed(w, methodsGet)
+			return
+		}
+		s.liveSubDetail(w, res, segs[0], segs[1], segs[2])
 	default:
 		notFound(w)
 	}
+}
+
+// liveSubDetail serves one object of a sub-resource list, such as a status participant's
+// media stream at participant/<id>/media_stream/<n>/ (the stream's own resource_uri).
+func (s *Sim) liveSubDetail(w http.ResponseWriter, res *resource, id, name, key string) {
+	var list []Object
+	if res.api == "history" {
+		list, _ = s.platform.HistorySub(res.name, id, name)
+	} else if v, ok := s.platform.StatusSub(res.name, id, name); ok {
+		list, _ = v.([]Object)
+	}
+	for _, o := range list {
+		if toString(o["id"]) == key {
+			writeJSON(w, http.StatusOK, o)
+			return
+		}
+	}
+	notFound(w)
 }
 
 func (s *Sim) liveList(res *resource) ([]Object, bool) {

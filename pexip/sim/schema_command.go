@@ -112,11 +112,20 @@ package file req # The software bundle.`},
 instance_id string req max=250 # Cloud instance id of the overflow node.`},
 }
 
+// configCommands are the conference commands that act on configuration (LDAP sync
+// templates, services, devices) rather than on running conferences: the simulator's
+// configuration side answers them, not the platform.
+var configCommands = map[string]bool{"sync": true, "send_conference_email": true,
+	"send_device_email": true}
+
 func commands() []*command {
 	var out []*command
 	for _, t := range commandTables {
 		c := &command{group: t[0], name: t[1], fields: parseFields(t[2])}
 		c.platform = c.group != "platform" || c.name == "start_cloudnode"
+		if c.group == "conference" && configCommands[c.name] {
+			c.platform = false
+		}
 		out = append(out, c)
 	}
 	return out

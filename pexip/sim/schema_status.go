@@ -29,7 +29,7 @@ is_on_hold boolean f # On hold.
 is_presenting boolean f o # Presenting.
 is_presentation_supported boolean f # Can receive presentation.
 is_streaming boolean f # Streaming or recording device.
-is_waiting boolean f # Held at a locked conference.
+is_waiting boolean f # Held at the waiting screen (locked, or no host yet); a simulator extension.
 license_count integer f # Licences used.
 license_type string f # Licence type.
 media_node string f o # Node handling media.
@@ -57,6 +57,7 @@ rx_packet_loss float f o # Receive packet loss (%).
 rx_packets_lost integer f # Receive packets lost.
 rx_packets_received integer f # Packets received.
 rx_resolution string f # Receive resolution.
+rx_fps float f # Frames per second (receive).
 tx_bitrate integer f o # Transmit bitrate (kbps).
 tx_codec string f # Transmit codec.
 tx_jitter float f o # Transmit jitter (ms).
@@ -64,6 +65,7 @@ tx_packet_loss float f o # Transmit packet loss (%).
 tx_packets_lost integer f # Transmit packets lost.
 tx_packets_sent integer f # Packets sent.
 tx_resolution string f # Transmit resolution.
+tx_fps float f # Frames per second (transmit).
 `
 
 const historyParticipantFields = `
@@ -118,24 +120,42 @@ rx_packet_loss float f o # Receive packet loss (%).
 rx_packets_lost integer f # Packets lost.
 rx_packets_received integer f # Packets received.
 rx_resolution string f # Receive resolution.
+rx_fps float f # Frames per second (receive).
 tx_bitrate integer f o # Transmit bitrate.
 tx_codec string f # Transmit codec.
 tx_packet_loss float f o # Transmit packet loss (%).
 tx_packets_lost integer f # Packets lost.
 tx_packets_sent integer f # Packets sent.
 tx_resolution string f # Transmit resolution.
+tx_fps float f # Frames per second (transmit).
 `
 
+// backplaneFields are what status and history backplanes share.
 const backplaneFields = `
 id string f o # Backplane UUID.
-conference string f o # Conference name.
 service_type string f # Service type.
+service_tag string f o # Service tag.
 media_node string f o # Local node.
 remote_media_node string f # Remote node.
 remote_node_name string f # Remote node name.
-system_location string f o # Location.
-protocol string f # Protocol.
+system_location string f o # Location of the local node.
+remote_system_location string f o # Location of the remote node.
+protocol string f # Protocol ("Backplane").
+`
+
+const statusBackplaneFields = backplaneFields + `
+conference string f o # Conference name.
 connect_time datetime f o # Connected at.
+`
+
+const historyBackplaneFields = backplaneFields + `
+conference related rel=conference f2 # URI of the history conference.
+conference_name string f o # Name of the service.
+start_time datetime f o # Connected at.
+end_time datetime f o # Disconnected at.
+duration integer f o # Seconds.
+disconnect_reason string f o # Why the backplane ended.
+media_streams related many nested rel=media_stream f2 # Media streams, nested.
 `
 
 var statusTables = [][3]string{
@@ -187,7 +207,6 @@ upgrade_status string f # Upgrade state.
 deploy_status string f # Deployment state.
 last_attempted_contact datetime f o # Last contact attempt.
 last_updated datetime f o # Last configuration update.
-last_reported datetime f o # Last report from the node.
 boot_time datetime f o # Boot time.
 maintenance_mode boolean f # Maintenance mode.
 maintenance_mode_reason string # Why.
@@ -216,7 +235,7 @@ max_hd_calls integer f # HD capacity.
 max_full_hd_calls integer f # Full HD capacity.
 max_audio_calls integer f # Audio capacity.
 max_connections string # Comma-separated node type/limit list.`},
-	{"backplane", backplaneFields},
+	{"backplane", statusBackplaneFields},
 	{"alarm", `
 id integer f o # Alarm id.
 identifier integer f # Alarm type.
@@ -316,9 +335,7 @@ instant_message_count integer f # Chat messages.
 direct_media_available boolean f # Direct media possible.`},
 	{"participant", historyParticipantFields},
 	{"media_stream", historyMediaStreamFields},
-	{"backplane", backplaneFields + `
-disconnect_time datetime f o # Disconnected at.
-duration integer f o # Seconds.`},
+	{"backplane", historyBackplaneFields},
 	{"alarm", `
 id integer f o # Alarm id.
 identifier integer f # Alarm type.

@@ -155,6 +155,10 @@ func (s *Sim) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 // route dispatches on the path below /api/admin/.
 func (s *Sim) route(w http.ResponseWriter, r *http.Request) {
 	p := r.URL.Path
+	if !strings.HasSuffix(p, "/") && r.Method != http.MethodGet && r.Method != http.MethodHead &&
+		guideUnslashed(p) {
+		p += "/"
+	}
 	if !strings.HasSuffix(p, "/") {
 		if r.Method == http.MethodGet || r.Method == http.MethodHead {
 			target := p + "/"
@@ -178,6 +182,20 @@ func (s *Sim) route(w http.ResponseWriter, r *http.Request) {
 	default:
 		notFound(w)
 	}
+}
+
+// guideUnslashed reports whether p is one of the detail paths the guide's own examples send
+// without a trailing slash, which a method other than GET then reaches as if it were there
+// (a GET still gets the 301, which clients follow): licence/<fulfillment_id> (returning a
+// licence) and licence_request/<request_id> (uploading response.xml).
+func guideUnslashed(p string) bool {
+	rest, ok := strings.CutPrefix(p, "/api/admin/configuration/v1/")
+	if !ok {
+		return false
+	}
+	name, key, _ := strings.Cut(rest, "/")
+	return (name == "licence" || name == "licence_request") && key != "" &&
+		!strings.Contains(key, "/") && key != "schema"
 }
 
 func (s *Sim) routeResource(w http.ResponseWriter, r *http.Request, api string, segs []string) {

@@ -178,11 +178,46 @@ func (s *Sim) platformCommand(r *http.Request, name string, fields map[string]st
 		if len(files["package"]) == 0 && fields["package"] == "" {
 			return http.StatusBadRequest, invalid(name, "package", "This field is required.").body()
 		}
+	case "sync":
+		return s.syncTemplate(fields["conference_sync_template_id"])
+	case "send_conference_email":
+		return s.sendEmail(name, "conference", "conference_id", "Failed to find conference.", fields)
+	case "send_device_email":
+		return s.sendEmail(name, "device", "device_id", "Failed to find device.", fields)
 	}
 	return http.StatusAccepted, success(nil)
 }
 
-func success(data any) map[string]any { return map[string]any{"status": "success", "data": data} }
+const msgNoTemplate = "Failed to find conference sync template."
+
+// syncTemplate answers conference/sync: the given LDAP sync template, or all of them when
+// none is given. An unknown template is the command error of §6.2 of the fact sheet.
+//
+// NOTE: the sync itself is not simulated (no LDAP): the services stay as they are. It
+// answers 200, which production clients accept for sync (they take 200, 201 or 204).
+func (s *Sim) syncTemplate(id string) (int, any) {
+	if id != "" && !s.store.exists("conference_sync_template", id) {
+		return http.StatusBadRequest, invalid("sync", "conference_sync_template_id", msgNoTemplate).body()
+	}
+	return http.StatusOK, success(nil)
+}
+
+// sendEmail answers the provisioning emails of a service or device (given by configuration
+// id in idField, optionally through a sync template's email). Nothing is sent.
+func (s *Sim) sendEmail(cmd, table, idField, missing string, fields map[string]string) (int, any) {
+	if !s.store.exists(table, fields[idField]) {
+		return http.StatusBadRequest, invalid(cmd, idField, missing).body()
+	}
+	if tid := fields["conference_sync_template_id"]; tid != "" && !s.store.exists("conference_sync_template", tid) {
+		return http.StatusBadRequest, invalid(cmd, "conference_sync_template_id", msgNoTemplate).body()
+	}
+	return http.StatusAccepted, success(nil)
+}
+
+// success is the command envelope of a success, the same as the platform's commands send.
+func success(data any) map[string]any {
+	return map[string]any{"status": "success", "message": "", "data": data}
+}
 
 // importCertificates stores every certificate of a PEM bundle as a tls_certificate, with
 // the bundle's private key attached (write-only).

@@ -81,6 +81,14 @@ func newStore(cat *catalog, clock platform.Clock) *store {
 
 func (t *table) uri(key string) string { return t.res.path() + key + "/" }
 
+// exists reports whether the configuration table holds an object under key.
+func (s *store) exists(table, key string) bool {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	t := s.tables[table]
+	return t != nil && key != "" && t.byKey[key] != nil
+}
+
 // compact drops deleted records from recs.
 func (t *table) compact() {
 	if !t.dirty {

@@ -204,9 +204,15 @@ func (s *store) fill(t *table, obj Object, body map[string]any, create bool) fie
 		}
 		if f.typ == tFile {
 			obj[f.name] = v
+			if t.res.name == "ivr_theme" && f.name == "package" && v != nil {
+				obj["last_updated"] = pexip.NewTime(s.clock.Now()).Wire()
+			}
 			continue
 		}
 		val, msg := s.coerce(f, v)
+		if msg == "" && isPattern(t, f) {
+			msg = checkPattern(toString(val))
+		}
 		if msg != "" {
 			errs[f.name] = []string{msg}
 			continue

@@ -95,11 +95,9 @@
     setTimeout(function () { el.hidden = true; }, 6000);
   }
 
-  // outcomes reads the command answers in a response; parsing with DOMParser runs nothing.
-  function outcomes(html) {
-    if (!html) return [];
-    var doc = new DOMParser().parseFromString(html, "text/html");
-    return Array.prototype.slice.call(doc.querySelectorAll("[data-outcome]"));
+  // parse reads a response without running anything in it (DOMParser documents are inert).
+  function parse(html) {
+    return html ? new DOMParser().parseFromString(html, "text/html") : null;
   }
 
   function record(o, started) {
@@ -134,11 +132,14 @@
     var req = xhr && inflight.get(xhr);
     if (!req) return;
     inflight.delete(xhr); // htmx repeats the event on a parent when the button is gone
-    var found = outcomes(xhr.responseText);
+    var doc = parse(xhr.responseText);
+    var found = doc ? Array.prototype.slice.call(doc.querySelectorAll("[data-outcome]")) : [];
     found.forEach(function (o) { record(o, req.started); });
     if (!found.length) {
-      // No answer of ours: a refused session, a 403, pexops unreachable.
-      var text = xhr.status === 403 ? "Not allowed: your role cannot do this, or your session expired."
+      // No command answer: the error page's message (a call that has ended, a role that does
+      // not allow it, an expired session), or pexops did not answer at all.
+      var msg = doc && doc.querySelector("[data-test=error-fragment], [role=alert]");
+      var text = msg && msg.textContent.trim() ? msg.textContent.trim()
         : xhr.status ? "pexops refused the request (HTTP " + xhr.status + ")." : "pexops did not answer.";
       set(req.key, { phase: "failed", text: text });
     } else if (states[req.key] && states[req.key].phase === "pending") {
@@ -242,8 +243,17 @@
     dialog();
     check();
     setInterval(check, 250);
+    // A dialled call that has not answered in two minutes is not coming: stop asking.
     var wait = document.querySelector("[data-wait-participant]");
-    if (wait) setTimeout(function () { location.reload(); }, 2000);
+    if (wait) {
+      var since = Number(wait.getAttribute("data-wait-since"));
+      var text = wait.querySelector("[data-test=dial-wait-text]");
+      if (since > 0 && Date.now() - since > 120000) {
+        if (text) text.textContent = "The call has not answered in two minutes. It may have been declined or failed; the call history has its record once it ends.";
+      } else {
+        setTimeout(function () { location.reload(); }, 2000);
+      }
+    }
   });
 
   // For tests and the measurement of click-to-confirmed times.

@@ -134,9 +134,37 @@ func (p *Platform) transfer(pt *participant, f map[string]string) (int, any) {
 		return success(202, nil)
 	}
 	wasAdmitted := pt.waiting == notWaiting
+	if pt.presenting {
+		p.stopPresenting(pt, p.now)
+	}
+	p.recordLeg(pt, p.now)
 	p.detach(pt, p.now)
 	p.attach(pt, svc, alias, role, wasAdmitted)
 	return success(202, nil)
+}
+
+// recordLeg adds the history record of the conference leg a transferred participant is
+// leaving to that conference, and starts the next leg: its streams restart their counters
+// and start time. The record gets an id of its own; the call keeps its id in status and in
+// the history of the conference it ends in, so there is one history participant per leg.
+func (p *Platform) recordLeg(pt *participant, at time.Time) {
+	leg := *pt
+	leg.id = p.newUUID()
+	leg.streams = make([]*stream, 0, len(pt.streams))
+	for _, s := range pt.streams {
+		s.advance(at)
+		done := *s
+		done.end = at
+		leg.streams = append(leg.streams, &done)
+	}
+	pt.conf.left = append(pt.conf.left, p.participantRecord(&leg, at, reasonTransferred))
+
+	pt.ended = nil
+	for _, s := range pt.streams {
+		s.start, s.last = at, at
+		s.rxRecv, s.rxLost, s.txSent, s.txLost = 0, 0, 0, 0
+	}
+	pt.legStart = at
 }
 
 // attach puts a detached participant into the conference of svc, bypassing its PIN and
@@ -164,11 +192,7 @@ func (p *Platform) attach(pt *participant, svc Service, alias, role string, wasA
 	wait := svc.hostsAndGuests() && pt.role == roleGuest && !c.started
 	switch {
 	case wait:
-		for _, s := range pt.streams {
-			s.advance(p.now)
-			s.end = p.now
-		}
-		pt.ended = append(pt.ended, pt.streams...)
+		// The streams so far belong to the leg just recorded; media stops while it waits.
 		pt.streams = nil
 		pt.waiting = waitHost
 	case wasAdmitted:
@@ -291,7 +315,7 @@ func (p *Platform) dialRequest(f map[string]string) (joinReq, int, any) {
 		s, b := fieldError("dial", "conference_alias", "Failed to find conference alias.")
 		return joinReq{}, s, b
 	}
-	n, loc, status, body := p.dialPlace(get("node"), get("system_location"))
+	n, loc, status, body := p.dialPlace(get("node"), get("system_location"), vals["routing"])
 	if status != 0 {
 		return joinReq{}, status, body
 	}
@@ -310,8 +334,17 @@ func (p *Platform) dialRequest(f map[string]string) (joinReq, int, any) {
 }
 
 // dialPlace resolves dial's node (an IPv4 address of a Conferencing Node, which wins) and
-// system_location (a location name); one of them is required.
-func (p *Platform) dialPlace(addr, locName string) (*node, string, int, any) {
+// system_location (a location name); one of them is required, unless routing is
+// routing_rule: then the platform places the call itself, as a node routing by its Call
+// Routing Rules would (the least loaded node of a location, when the call is answered).
+func (p *Platform) dialPlace(addr, locName, routing string) (*node, string, int, any) {
+	if addr == "" && locName == "" && routing == "routing_rule" {
+		if p.pickNode(nil) == nil {
+			s, b := fieldError("dial", "__all__", "No Conferencing Node is available to place the call.")
+			return nil, "", s, b
+		}
+		return nil, "", 0, nil
+	}
 	if addr == "" && locName == "" {
 		s, b := fieldError("dial", "__all__", "One of node or system_location must be specified.")
 		return nil, "", s, b

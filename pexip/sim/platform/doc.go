@@ -30,7 +30,14 @@
 //     has is_on_hold true and has_media true.
 //   - Chairs of a service with a host PIN, dial-outs, ADPs and transfers pass a lock, as the
 //     guide says PIN holders do; a transferred guest still waits for a host.
-//   - A transferred participant keeps its id; only its last conference records it in history.
+//   - A transferred participant keeps its id in status. Each conference leg is a history
+//     participant of its own conference: the legs it left carry disconnect_reason
+//     "Transferred", the leg's own start, end and duration, and a new id; the leg it ends
+//     in keeps the participant's id. Media stream counters restart with each leg.
+//   - is_waiting (not a v18 field: a simulator extension) is true while a participant is
+//     held at the waiting screen, beside is_on_hold true and has_media false.
+//   - A dial with routing "routing_rule" and neither node nor system_location is placed
+//     by the platform (the least loaded node of a location), as routing by rule would.
 //   - call_quality is the most common of the last three windows, the worst on a tie.
 //   - Media tokens: audio 1, SD 6, HD 12, full HD 24 per call and 12 per backplane end;
 //     max_media_tokens is 12 x max_hd_calls; media_load is used over max, capped at 100.

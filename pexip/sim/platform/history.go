@@ -13,9 +13,10 @@ type history struct {
 	byID     map[string]*histConf
 	partByID map[string]Object
 
-	// confList and partList are the lists handed out, rebuilt when history changed.
-	confList, partList []Object
-	dirty              bool
+	// confList, partList and streamList are the lists handed out, rebuilt when history
+	// changed; streamList holds the media streams nested in participants and backplanes.
+	confList, partList, streamList []Object
+	dirty, streamsDirty            bool
 
 	alarms, events, backplanes []Object
 }
@@ -44,7 +45,7 @@ func (h *history) addConference(conf Object, parts []Object, capacity int) {
 		h.confs[0] = nil
 		h.confs = h.confs[1:]
 	}
-	h.dirty = true
+	h.dirty, h.streamsDirty = true, true
 }
 
 func (h *history) drop(hc *histConf) {
@@ -62,7 +63,7 @@ func (h *history) remove(id string) bool {
 	}
 	h.drop(hc)
 	h.confs = slices.DeleteFunc(h.confs, func(x *histConf) bool { return x == hc })
-	h.dirty = true
+	h.dirty, h.streamsDirty = true, true
 	return true
 }
 
@@ -79,6 +80,23 @@ func (h *history) lists() (confs, parts []Object) {
 	return h.confList, h.partList
 }
 
+// streams lists the media streams of history participants and backplanes, by id.
+func (h *history) streams() []Object {
+	if !h.streamsDirty && h.streamList != nil {
+		return h.streamList
+	}
+	_, parts := h.lists()
+	out := make([]Object, 0, 2*len(parts)+2*len(h.backplanes))
+	for _, o := range slices.Concat(parts, h.backplanes) {
+		for _, s := range o["media_streams"].([]any) {
+			out = append(out, s.(Object))
+		}
+	}
+	slices.SortFunc(out, func(a, b Object) int { return a["id"].(int) - b["id"].(int) })
+	h.streamList, h.streamsDirty = out, false
+	return out
+}
+
 func appendCapped(list []Object, o Object, capacity int) []Object {
 	list = append(list, o)
 	if len(list) > capacity {
@@ -93,4 +111,5 @@ func (h *history) addEvent(o Object) { h.events = appendCapped(h.events, o, maxS
 
 func (h *history) addBackplane(o Object) {
 	h.backplanes = appendCapped(h.backplanes, o, maxSideHistory)
+	h.streamsDirty = true
 }

@@ -16,6 +16,7 @@ const (
 	reasonAPI          = "Disconnected by an administrator"
 	reasonNodeFailed   = "Conferencing Node unreachable"
 	reasonADPsOnly     = "Only automatically dialed participants remained"
+	reasonTransferred  = "Transferred"
 )
 
 // Errors of Join.

@@ -138,6 +138,7 @@ type participant struct {
 	media, signalling, proxy         *node
 
 	connect  time.Time
+	legStart time.Time // start of the current conference leg after a transfer; zero = connect
 	admitted time.Time
 	leaveAt  time.Time // activity's planned leave; zero = stays
 	class    mediaClass

@@ -57,7 +57,11 @@ func (p *Platform) StatusDetail(resource, id string) (Object, bool) {
 		key = "cloud_instance_id"
 	}
 	for _, o := range list {
-		if fmt.Sprint(o[key]) == id {
+		if v, has := o[key]; has && fmt.Sprint(v) == id {
+			return o, true
+		}
+		// Objects without an id (licensing) are found by their resource_uri.
+		if _, has := o[key]; !has && o["resource_uri"] == statusPrefix+resource+"/"+id+"/" {
 			return o, true
 		}
 	}
@@ -441,7 +445,8 @@ func (p *Platform) managementVM() Object {
 }
 
 // History lists a history resource ("conference", "participant", "alarm",
-// "workervm_status_event", "backplane"), oldest first.
+// "workervm_status_event", "backplane"), oldest first, or "media_stream": the streams nested
+// in history participants and backplanes, by id.
 func (p *Platform) History(resource string) ([]Object, bool) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
@@ -458,6 +463,8 @@ func (p *Platform) History(resource string) ([]Object, bool) {
 		return slices.Clone(orEmpty(p.hist.events)), true
 	case "backplane":
 		return slices.Clone(orEmpty(p.hist.backplanes)), true
+	case "media_stream":
+		return slices.Clone(p.hist.streams()), true
 	}
 	return nil, false
 }

@@ -41,6 +41,8 @@ func (p *Platform) conferenceWire(c *conference) Object {
 			"is_started":   c.started,
 			"is_locked":    c.locked,
 			"guests_muted": c.guestsMuted,
+			// Direct media is not modelled: every call is transcoded.
+			"direct_media_available": false,
 		}
 	}
 	return c.wire
@@ -103,6 +105,7 @@ func (p *Platform) participantWire(pt *participant) Object {
 		"is_presenting":             pt.presenting,
 		"is_presentation_supported": pt.presSupported,
 		"is_streaming":              pt.streaming,
+		"is_waiting":                !pt.hasMedia(),
 		"license_count":             lc,
 		"license_type":              lt,
 		"media_node":                pt.media.seed.Address,
@@ -200,6 +203,10 @@ func (p *Platform) participantRecord(pt *participant, at time.Time, reason strin
 	if end.After(pt.conf.lastEnd) {
 		pt.conf.lastEnd = end
 	}
+	start := pt.connect
+	if !pt.legStart.IsZero() {
+		start = pt.legStart
+	}
 	return Object{
 		"id":                    pt.id,
 		"resource_uri":          uri,
@@ -217,8 +224,8 @@ func (p *Platform) participantRecord(pt *participant, at time.Time, reason strin
 		"call_uuid":             pt.callUUID,
 		"conversation_id":       pt.conversationID,
 		"disconnect_reason":     reason,
-		"duration":              seconds(end.Sub(pt.connect)),
-		"start_time":            wireTime(pt.connect),
+		"duration":              seconds(end.Sub(start)),
+		"start_time":            wireTime(start),
 		"end_time":              wireTime(end),
 		"bandwidth":             bw,
 		"encryption":            pt.encryption,
@@ -247,17 +254,18 @@ func (p *Platform) conferenceRecord(c *conference, at time.Time) Object {
 	}
 	end := c.lastEnd.Add(time.Duration(1+p.rng.IntN(200_000)) * time.Microsecond)
 	return Object{
-		"id":                    c.id,
-		"resource_uri":          historyPrefix + "conference/" + c.id + "/",
-		"name":                  c.svc.Name,
-		"service_type":          c.svc.ServiceType,
-		"tag":                   c.svc.Tag,
-		"start_time":            wireTime(c.start),
-		"end_time":              wireTime(end),
-		"duration":              seconds(end.Sub(c.start)),
-		"participant_count":     len(c.left),
-		"participants":          uris,
-		"instant_message_count": 0,
+		"id":                     c.id,
+		"resource_uri":           historyPrefix + "conference/" + c.id + "/",
+		"name":                   c.svc.Name,
+		"service_type":           c.svc.ServiceType,
+		"tag":                    c.svc.Tag,
+		"start_time":             wireTime(c.start),
+		"end_time":               wireTime(end),
+		"duration":               seconds(end.Sub(c.start)),
+		"participant_count":      len(c.left),
+		"participants":           uris,
+		"instant_message_count":  0,
+		"direct_media_available": false,
 	}
 }
 
@@ -266,6 +274,7 @@ func (p *Platform) backplaneWire(c *conference, b *backplane) Object {
 		"id":                     b.id,
 		"resource_uri":           statusPrefix + "backplane/" + b.id + "/",
 		"conference":             c.svc.Name,
+		"service_type":           c.svc.ServiceType,
 		"service_tag":            c.svc.Tag,
 		"connect_time":           wireTime(b.start),
 		"media_node":             b.home.seed.Address,
@@ -288,6 +297,7 @@ func (p *Platform) backplaneRecord(c *conference, b *backplane, at time.Time) Ob
 		"resource_uri":           uri,
 		"conference":             historyPrefix + "conference/" + c.id + "/",
 		"conference_name":        c.svc.Name,
+		"service_type":           c.svc.ServiceType,
 		"service_tag":            c.svc.Tag,
 		"start_time":             wireTime(b.start),
 		"end_time":               wireTime(at),

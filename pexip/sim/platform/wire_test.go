@@ -23,20 +23,22 @@ func keys(o Object) []string { return slices.Sorted(maps.Keys(o)) }
 
 func fields(s string) []string { return slices.Sorted(slices.Values(strings.Fields(s))) }
 
-// The key sets of the guide's example outputs, plus the few newer fields we add.
+// The key sets of the guide's example outputs, plus the few newer fields we add
+// (direct_media_available, rx_/tx_bandwidth, rx_/tx_fps) and the simulator's is_waiting.
 var (
-	guideConference  = fields(`start_time resource_uri id name service_type is_locked is_started guests_muted tag`)
+	guideConference = fields(`start_time resource_uri id name service_type is_locked is_started guests_muted tag
+		direct_media_available`)
 	guideParticipant = fields(`bandwidth bucketed_call_quality call_direction call_quality call_uuid conference
 		connect_time conversation_id destination_alias display_name encryption has_media
 		historic_call_quality id is_muted is_on_hold is_presentation_supported is_presenting is_streaming
 		license_count license_type media_node parent_id participant_alias protocol proxy_node
 		remote_address remote_port resource_uri role service_tag service_type signalling_node
-		source_alias system_location vendor rx_bandwidth tx_bandwidth`)
+		source_alias system_location vendor rx_bandwidth tx_bandwidth is_waiting`)
 	guideStream = fields(`end_time id node rx_bitrate rx_codec rx_jitter rx_packet_loss rx_packets_lost
 		rx_packets_received rx_resolution start_time tx_bitrate tx_codec tx_jitter tx_packet_loss
 		tx_packets_lost tx_packets_sent tx_resolution type resource_uri rx_fps tx_fps`)
 	guideHistConference = fields(`duration end_time id instant_message_count name participant_count
-		participants resource_uri service_type start_time tag`)
+		participants resource_uri service_type start_time tag direct_media_available`)
 	guideHistParticipant = fields(`bandwidth bucketed_call_quality call_direction call_quality call_uuid
 		conference conference_name conversation_id disconnect_reason display_name duration encryption
 		end_time has_media historic_call_quality id is_streaming license_count license_type local_alias
