@@ -3,10 +3,14 @@ package e2e
 import (
 	"net/http"
 	"net/url"
+	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/PuerkitoBio/goquery"
+
+	"pexops/pexip/sim"
 	"pexops/pexip/sim/platform"
 )
 
@@ -104,4 +108,42 @@ func TestHistoryWhenPexipFailsSaysSo(t *testing.T) {
 	if doc.Find("[data-test=history-error]").Length() == 0 {
 		t.Error("an outage is not explained")
 	}
+}
+
+func TestHistoryPagesNewestFirstWithTheFilterInTheURL(t *testing.T) {
+	// Demo activity fills the history with a day of meetings (more than a page).
+	c := startConsole(t, consoleOpts{simOpts: sim.Options{Demo: true}})
+	b := newBrowser(t, c.URL)
+	b.login(viewer)
+
+	doc := b.page("/history", http.StatusOK)
+	rows := doc.Find("[data-test=history-conference]")
+	if rows.Length() != 25 {
+		t.Fatalf("first page has %d conferences, want 25", rows.Length())
+	}
+	var ends []string
+	rows.Each(func(_ int, s *goquery.Selection) { ends = append(ends, s.Find("[data-test=history-end]").Text()) })
+	if !sort.SliceIsSorted(ends, func(i, j int) bool { return ends[i] > ends[j] }) {
+		t.Errorf("not newest first: %v", ends)
+	}
+	next, ok := doc.Find("[data-test=next]").Attr("href")
+	if !ok || !strings.Contains(next, "offset=25") {
+		t.Fatalf("next link %q", next)
+	}
+	page2 := b.page(next, http.StatusOK).Find("[data-test=history-conference]")
+	if page2.Length() == 0 || page2.First().AttrOr("data-id", "") == rows.First().AttrOr("data-id", "") {
+		t.Errorf("the second page (%d rows) repeats the first", page2.Length())
+	}
+
+	until := time.Now().UTC().Add(-12 * time.Hour).Format("2006-01-02T15:04")
+	doc = b.page("/history?until="+url.QueryEscape(until), http.StatusOK)
+	total := doc.Find("[data-test=history-total]").Text()
+	if next, ok := doc.Find("[data-test=next]").Attr("href"); ok && !strings.Contains(next, "until=") {
+		t.Errorf("the pager drops the time filter: %q", next)
+	}
+	doc.Find("[data-test=history-start]").Each(func(_ int, s *goquery.Selection) {
+		if s.Text() >= strings.Replace(until, "T", " ", 1) {
+			t.Errorf("a conference started at %s, after the range's end %s (%s)", s.Text(), until, total)
+		}
+	})
 }

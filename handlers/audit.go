@@ -45,7 +45,38 @@ func (h *Handler) recordChange(c echo.Context, verb, resource, id, name string, 
 	e.Target = auth.Target{ServiceID: id, ServiceName: name}
 	if aerr := h.Audit.Record(c.Request().Context(), e); aerr != nil {
 		h.log.Error("audit record failed", "error", aerr, "resource", resource)
+		markAuditFailed(c)
 	}
+}
+
+const ctxAuditFailed = "pexops.audit_failed"
+
+// auditFailedText is shown when a change was made in Pexip but pexops could not record it:
+// the audit trail is the only record of which person acted, so the operator must know.
+const auditFailedText = "Your change was made in Pexip, but pexops could not record it in the audit trail. Tell the administrator of pexops."
+
+// markAuditFailed makes the answer to this request say that the audit trail missed a change:
+// a page rendered now shows it (see chrome), and a redirect carries it to the next page.
+func markAuditFailed(c echo.Context) {
+	if c.Get(ctxAuditFailed) != nil {
+		return
+	}
+	c.Set(ctxAuditFailed, true)
+	c.Response().Before(func() {
+		loc := c.Response().Header().Get(echo.HeaderLocation)
+		if loc == "" {
+			return
+		}
+		sep := "?"
+		if strings.Contains(loc, "?") {
+			sep = "&"
+		}
+		c.Response().Header().Set(echo.HeaderLocation, loc+sep+"audit_failed=1")
+	})
+}
+
+func auditFailed(c echo.Context) bool {
+	return c.Get(ctxAuditFailed) != nil || c.QueryParam("audit_failed") == "1"
 }
 
 func (h *Handler) auditEntry(c echo.Context, action string, err error) auth.Entry {

@@ -20,7 +20,7 @@ import (
 func (h *Handler) boardRoutes(e *echo.Echo) {
 	guard := h.Boards.Middleware(h.Sessions)
 	e.GET("/board", h.handleBoard, guard)
-	e.GET("/board/ws", h.handleBoardWS, guard)
+	e.GET("/board/ws", h.boardWSHandler(&snapshots{}), guard)
 
 	adm := e.Group("/boards", h.Sessions.RequireSession(), auth.CSRF(), auth.RequireRole(auth.RoleAdmin))
 	adm.GET("", h.handleBoardsList)
@@ -45,18 +45,20 @@ func (h *Handler) handleBoard(c echo.Context) error {
 	}))
 }
 
-// handleBoardWS is the board's socket. One opened with a board token is closed when the token
-// is revoked; one opened with a session when the session ends.
-func (h *Handler) handleBoardWS(c echo.Context) error {
+// boardWSHandler is the board's socket. One opened with a board token is closed when the
+// token is revoked; one opened with a session when the session ends.
+func (h *Handler) boardWSHandler(snaps *snapshots) echo.HandlerFunc {
 	view := wsView{topic: topicBoard}
-	if tok, ok := auth.BoardFromContext(c); ok {
-		return h.upgrade(c, view, func(closeFn func()) func() { return h.Boards.Track(tok.ID, closeFn) })
+	return func(c echo.Context) error {
+		if tok, ok := auth.BoardFromContext(c); ok {
+			return h.upgrade(c, snaps, view, func(closeFn func()) func() { return h.Boards.Track(tok.ID, closeFn) })
+		}
+		sess, ok := auth.FromContext(c)
+		if !ok {
+			return errUser(http.StatusUnauthorized, "Sign in first, or open the board with its link.")
+		}
+		return h.upgrade(c, snaps, view, func(closeFn func()) func() { return h.Sessions.Track(sess.ID, closeFn) })
 	}
-	sess, ok := auth.FromContext(c)
-	if !ok {
-		return errUser(http.StatusUnauthorized, "Sign in first, or open the board with its link.")
-	}
-	return h.upgrade(c, view, func(closeFn func()) func() { return h.Sessions.Track(sess.ID, closeFn) })
 }
 
 // handleBoardsList lists the board tokens.

@@ -106,6 +106,9 @@ func (h *Handler) chrome(c echo.Context, active string) views.Chrome {
 		ch.CanModerate = s.Role.Allows(auth.RoleOperator)
 		ch.CanConfigure = s.Role.Allows(auth.RoleAdmin)
 	}
+	if auditFailed(c) {
+		ch.Flash = &views.Flash{Kind: "error", Text: auditFailedText}
+	}
 	return ch
 }
 

@@ -11,7 +11,7 @@ import (
 // liveRoutes are the live views and their websocket, for every signed-in role. A participant's
 // page is /live/calls/:id, because /live/participants/... belongs to moderation and dial-out.
 func (h *Handler) liveRoutes(s *echo.Group) {
-	s.GET("/ws", h.handleWS)
+	s.GET("/ws", h.wsHandler(&snapshots{}))
 	s.GET("/live", h.handleLiveList)
 	s.GET("/live/conferences/:id", h.handleConference)
 	s.GET("/live/calls/:id", h.handleParticipant)

@@ -1,20 +1,18 @@
 package handlers
 
 import (
-	"bufio"
 	"context"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
 	"sync"
 	"time"
 
-	"github.com/a-h/templ"
 	"github.com/coder/websocket"
 	"github.com/labstack/echo/v4"
 
 	"pexops/auth"
+	"pexops/live"
 )
 
 // Close codes. The page's websocket extension reconnects on 1011, 1012 and 1013 (and on an
@@ -76,25 +74,27 @@ func viewFor(c echo.Context, sess *auth.Session) (wsView, error) {
 	return wsView{}, errUser(http.StatusBadRequest, "Unknown live view.")
 }
 
-// handleWS upgrades a signed-in page to a push-only websocket: a snapshot first, then the
+// wsHandler upgrades a signed-in page to a push-only websocket: a snapshot first, then the
 // deltas of its topic, until the page goes, the session ends or the console stops.
-func (h *Handler) handleWS(c echo.Context) error {
-	sess, ok := auth.FromContext(c)
-	if !ok {
-		return errUser(http.StatusUnauthorized, "Sign in first.")
+func (h *Handler) wsHandler(snaps *snapshots) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		sess, ok := auth.FromContext(c)
+		if !ok {
+			return errUser(http.StatusUnauthorized, "Sign in first.")
+		}
+		view, err := viewFor(c, sess)
+		if err != nil {
+			return err
+		}
+		return h.upgrade(c, snaps, view, func(closeFn func()) func() {
+			return h.Sessions.Track(sess.ID, closeFn)
+		})
 	}
-	view, err := viewFor(c, sess)
-	if err != nil {
-		return err
-	}
-	return h.upgrade(c, view, func(closeFn func()) func() {
-		return h.Sessions.Track(sess.ID, closeFn)
-	})
 }
 
 // upgrade checks the origin, upgrades and serves view. track registers the close to run when
 // the credential behind the socket (a session or a board token) is revoked.
-func (h *Handler) upgrade(c echo.Context, view wsView, track func(closeFn func()) (untrack func())) error {
+func (h *Handler) upgrade(c echo.Context, snaps *snapshots, view wsView, track func(closeFn func()) (untrack func())) error {
 	if err := h.checkOrigin(c.Request()); err != nil {
 		return err
 	}
@@ -118,19 +118,21 @@ func (h *Handler) upgrade(c echo.Context, view wsView, track func(closeFn func()
 		release := h.Poller.Watch(view.watch)
 		defer release()
 	}
-	h.serveSocket(c.Request().Context(), s, view)
+	h.serveSocket(c.Request().Context(), s, snaps, view)
 	return nil
 }
 
-func (h *Handler) serveSocket(reqCtx context.Context, s *socket, view wsView) {
+func (h *Handler) serveSocket(reqCtx context.Context, s *socket, snaps *snapshots, view wsView) {
 	sub := h.Hub.Subscribe([]string{view.topic}, wsBuffer)
 	defer sub.Close()
 	ctx := s.conn.CloseRead(reqCtx)
 
 	// Subscribe before reading the state: a delta that races the snapshot is then applied
 	// after it, and every fragment is idempotent (replace, delete-then-append, delete).
-	if !h.writeSnapshot(ctx, s, view) {
-		return
+	for _, msg := range snaps.messages(ctx, h, view.topic) {
+		if !h.write(ctx, s, msg) {
+			return
+		}
 	}
 	ping := time.NewTicker(wsPingInterval)
 	defer ping.Stop()
@@ -160,63 +162,40 @@ func (h *Handler) serveSocket(reqCtx context.Context, s *socket, view wsView) {
 	}
 }
 
-// writeSnapshot draws the whole page for a new subscriber, rendering straight into the
-// socket: a thousand pages reconnecting at once (after a restart) then cost no buffer each.
-func (h *Handler) writeSnapshot(ctx context.Context, s *socket, view wsView) bool {
-	snap := newSnapshot(h.Poller.State())
-	status := templ.Join(statusParts(snap.status(h.cfg.StaleAfter))...)
-	var bw *bufio.Writer
-	for _, g := range fullParts(snap, view.topic, h.Now(), nil).groups(status) {
-		wctx, cancel := context.WithTimeout(ctx, wsWriteTimeout)
-		n, err := h.stream(wctx, s, &bw, g)
-		cancel()
-		if err != nil {
-			h.log.Info("websocket snapshot not sent", "error", err)
-			s.close(statusTryAgainLater, "write failed")
-			return false
-		}
-		if h.Metrics != nil {
-			h.Metrics.WebsocketSent(n)
-		}
-	}
-	return true
+// snapshots caches the first messages of each topic for the current live state, so a
+// thousand pages connecting at once (after a console restart, say) share one render and one
+// copy of it instead of a thousand.
+type snapshots struct {
+	mu   sync.Mutex
+	st   *live.State // the state the cache was drawn from; states are immutable
+	snap *snapshot
+	msgs map[string][][]byte
 }
 
-// stream renders one message into the socket through a small reused buffer (each Write on
-// a websocket message writer is a frame of its own).
-func (h *Handler) stream(ctx context.Context, s *socket, bw **bufio.Writer, g []templ.Component) (int, error) {
-	w, err := s.conn.Writer(ctx, websocket.MessageText)
-	if err != nil {
-		return 0, err
+// messages returns topic's snapshot messages for the current state. The slices are shared
+// by every socket: nobody may modify them.
+func (c *snapshots) messages(ctx context.Context, h *Handler, topic string) [][]byte {
+	st := h.Poller.State()
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.st != st || c.msgs == nil {
+		c.st, c.snap, c.msgs = st, nil, map[string][][]byte{}
 	}
-	cw := &countingWriter{w: w}
-	if *bw == nil {
-		*bw = bufio.NewWriterSize(cw, 4096)
-	} else {
-		(*bw).Reset(cw)
+	if m, ok := c.msgs[topic]; ok {
+		return m
 	}
-	for _, c := range g {
-		if err := c.Render(ctx, *bw); err != nil {
-			w.Close()
-			return cw.n, err
-		}
+	if c.snap == nil {
+		c.snap = newSnapshot(st)
 	}
-	if err := (*bw).Flush(); err != nil {
-		w.Close()
-		return cw.n, err
+	status := renderAll(ctx, h.log, statusParts(c.snap.status(h.cfg.StaleAfter))...)
+	var out [][]byte
+	for _, m := range fullParts(c.snap, topic, h.Now(), nil).messages(ctx, h.log, topic, status) {
+		out = append(out, m.Data)
 	}
-	return cw.n, w.Close()
-}
-
-type countingWriter struct {
-	w io.Writer
-	n int
-}
-
-func (c *countingWriter) Write(p []byte) (int, error) {
-	n, err := c.w.Write(p)
-	c.n += n
-	return n, err
+	if ctx.Err() == nil { // a render cut short by a closing socket is not kept
+		c.msgs[topic] = out
+	}
+	return out
 }
 
 func (h *Handler) write(ctx context.Context, s *socket, msg []byte) bool {

@@ -25,10 +25,12 @@ type CommandResult struct {
 }
 
 type wireCommandResult struct {
-	Status  string          `json:"status"`
-	Message string          `json:"message"`
-	Error   string          `json:"error"`
-	Data    json.RawMessage `json:"data"`
+	Status  string `json:"status"`
+	Message string `json:"message"`
+	Error   string `json:"error"`
+	// ErrorMessage is Tastypie's key for a canned failure, seen inside 2xx answers too.
+	ErrorMessage string          `json:"error_message"`
+	Data         json.RawMessage `json:"data"`
 }
 
 // Command POSTs fields as JSON to command/v1/<group>/<name>/. It is never retried (F06): a
@@ -69,6 +71,9 @@ func parseCommandResult(cmd string, body []byte) (*CommandResult, error) {
 		msg := w.Message
 		if msg == "" {
 			msg = w.Error
+		}
+		if msg == "" {
+			msg = w.ErrorMessage
 		}
 		return nil, &CommandError{Command: cmd, Status: w.Status, Message: msg}
 	}

@@ -40,6 +40,10 @@ func TestCommandOutcomes(t *testing.T) {
 			wantCmdErr: &pexip.CommandError{Command: "participant/mute"},
 		},
 		{
+			name: "2xx with only Tastypie's error_message", status: 200, body: `{"error_message": "Sorry, this request could not be processed."}`,
+			wantCmdErr: &pexip.CommandError{Command: "participant/mute", Message: "Sorry, this request could not be processed."},
+		},
+		{
 			name: "unknown participant", status: 400, body: `{"mute": {"participant_id": ["Failed to find participant."]}}`,
 			wantNotFound: true, wantAPI: 400,
 		},

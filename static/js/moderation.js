@@ -224,6 +224,8 @@
     var f = e.target;
     if (!f.hasAttribute || !f.hasAttribute("hx-post") || e.defaultPrevented) return;
     e.preventDefault();
+    if (f.__handedOver) return; // htmx still did not take it: never loop
+    f.__handedOver = true;
     htmx.process(f);
     htmx.trigger(f, "submit");
   });
