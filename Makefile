@@ -52,8 +52,11 @@ test: lint browser
 test-short: assets
 	$(GO) test -short ./...
 
+# Package benchmarks, then the fan-out figures of the live views (1,000 and 5,000 websocket
+# viewers of the console binary on a simulated 200-conference, 2,000-participant platform).
 bench: assets
 	$(GO) test -run '^$$' -bench . -benchmem ./pexip/... ./live/... ./handlers/...
+	$(GO) test ./e2e -run '^$$' -bench Fanout -benchtime 1x -timeout 15m -v
 
 docker:
 	docker build -t $(IMAGE) .

@@ -49,6 +49,8 @@ type Session struct {
 	LastSeen   time.Time
 	CSRFToken  string // the synchronizer token; never put it in a URL or a log
 	RemoteAddr string // where the session signed in from
+
+	credential string // Account.credential at sign-in; "" for sessions from before it was kept
 }
 
 // SessionsConfig configures NewSessions.
@@ -170,10 +172,10 @@ func (s *Sessions) Start(c echo.Context, acct Account) (*Session, error) {
 		RemoteAddr: c.RealIP(),
 	}
 	_, err := s.store.db.ExecContext(r.Context(),
-		`INSERT INTO sessions(id, username, role, created, last_seen, csrf, remote_addr)
-		 VALUES(?, ?, ?, ?, ?, ?, ?)`,
+		`INSERT INTO sessions(id, username, role, created, last_seen, csrf, remote_addr, credential)
+		 VALUES(?, ?, ?, ?, ?, ?, ?, ?)`,
 		sess.ID, sess.Username, sess.Role.String(), toNanos(now), toNanos(now),
-		sess.CSRFToken, sess.RemoteAddr)
+		sess.CSRFToken, sess.RemoteAddr, s.credentialOf(acct))
 	if err != nil {
 		return nil, fmt.Errorf("start session: %w", err)
 	}
@@ -184,6 +186,18 @@ func (s *Sessions) Start(c echo.Context, acct Account) (*Session, error) {
 		return nil, fmt.Errorf("start session: %w", err)
 	}
 	return sess, nil
+}
+
+// credentialOf is the account's credential stamp, from the accounts as they are now (the
+// Account a login returns carries no hash).
+func (s *Sessions) credentialOf(acct Account) string {
+	if c := acct.credential(); c != "" || s.users == nil {
+		return c
+	}
+	if a, ok := s.users.Lookup(acct.Username); ok {
+		return a.credential()
+	}
+	return ""
 }
 
 func (s *Sessions) saveCookie(w http.ResponseWriter, r *http.Request, raw string) error {
@@ -251,8 +265,11 @@ func (s *Sessions) check(ctx context.Context, id string, touch bool) (*Session, 
 	}
 	if reason == "" && s.users != nil {
 		acct, ok := s.users.Lookup(sess.Username)
-		if !ok {
+		switch {
+		case !ok:
 			reason = "account removed"
+		case sess.credential != "" && sess.credential != acct.credential():
+			reason = "password changed"
 		}
 		sess.Role = acct.Role
 	}
@@ -280,8 +297,8 @@ func (s *Sessions) byID(ctx context.Context, id string) (*Session, error) {
 		created, lastSen int64
 	)
 	err := s.store.db.QueryRowContext(ctx,
-		`SELECT username, role, created, last_seen, csrf, remote_addr FROM sessions WHERE id = ?`,
-		id).Scan(&sess.Username, &role, &created, &lastSen, &sess.CSRFToken, &sess.RemoteAddr)
+		`SELECT username, role, created, last_seen, csrf, remote_addr, credential FROM sessions WHERE id = ?`,
+		id).Scan(&sess.Username, &role, &created, &lastSen, &sess.CSRFToken, &sess.RemoteAddr, &sess.credential)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrSessionExpired
 	}

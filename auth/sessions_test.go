@@ -6,6 +6,7 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -244,7 +245,21 @@ func (r *rig) idOf(c *http.Cookie) string {
 func TestAccountChangesApplyToSessions(t *testing.T) {
 	r := newRig(t, SessionsConfig{})
 	ada, vera := r.login("ada"), r.login("vera")
-	writeAccounts(r.t, r.dir+"/accounts", map[string]string{"ada": "viewer"})
+	// The administrator demotes ada (same password line, another role) and removes vera.
+	var kept []string
+	for _, line := range strings.Split(readFile(t, r.dir+"/accounts"), "\n") {
+		switch {
+		case strings.HasPrefix(line, "ada:"):
+			_, hash, _ := strings.Cut(strings.TrimPrefix(line, "ada:"), ":")
+			kept = append(kept, "ada:viewer:"+hash)
+		case strings.HasPrefix(line, "#"), line == "":
+		default:
+			if !strings.HasPrefix(line, "vera:") {
+				kept = append(kept, line)
+			}
+		}
+	}
+	writeFile(t, r.dir+"/accounts", strings.Join(kept, "\n")+"\n")
 	if err := r.users.Reload(); err != nil {
 		t.Fatal(err)
 	}
@@ -398,5 +413,50 @@ func TestDecodeKey(t *testing.T) {
 				t.Errorf("DecodeKey() error %v (-want +got):\n%s", err, diff)
 			}
 		})
+	}
+}
+
+// A password changed in the accounts file ends the sessions signed in with the old one, on the
+// next request, while the account's other sessions with the new password carry on.
+func TestChangedPasswordEndsOldSessions(t *testing.T) {
+	r := newRig(t, SessionsConfig{})
+	old := r.login("otto")
+	if rec := r.do(get("/page", old)); rec.Code != http.StatusOK {
+		t.Fatalf("before the change: status %d", rec.Code)
+	}
+	var lines []string
+	for _, line := range strings.Split(readFile(t, r.dir+"/accounts"), "\n") {
+		if strings.HasPrefix(line, "otto:") {
+			role := strings.Split(line, ":")[1]
+			line = "otto:" + role + ":" + testHash(t, "a-new-password")
+		}
+		lines = append(lines, line)
+	}
+	writeFile(t, r.dir+"/accounts", strings.Join(lines, "\n"))
+	if err := r.users.Reload(); err != nil {
+		t.Fatal(err)
+	}
+	if rec := r.do(get("/page", old)); rec.Code != http.StatusSeeOther {
+		t.Errorf("session of the old password: status %d, want a redirect to sign in", rec.Code)
+	}
+	fresh := r.loginWith("otto", "a-new-password", nil)
+	if rec := r.do(get("/page", fresh)); rec.Code != http.StatusOK {
+		t.Errorf("session of the new password: status %d, want 200", rec.Code)
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func writeFile(t *testing.T, path, content string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

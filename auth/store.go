@@ -75,6 +75,8 @@ var migrations = []string{
 	);
 	CREATE INDEX audit_time ON audit(time);
 	CREATE INDEX audit_account ON audit(account, time);`,
+	// 2: which password a session signed in with, so a changed password ends the session.
+	`ALTER TABLE sessions ADD COLUMN credential TEXT NOT NULL DEFAULT '';`,
 }
 
 // Open opens (creating and migrating as needed) the database at cfg.Path in WAL mode, with a

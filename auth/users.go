@@ -3,6 +3,8 @@ package auth
 import (
 	"bufio"
 	"crypto/rand"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -33,6 +35,17 @@ type Account struct {
 	Username string
 	Role     Role
 	hash     []byte
+}
+
+// credential names the password an account signs in with, without revealing it: a digest of
+// its bcrypt hash. Sessions keep it, so that changing a password in the accounts file ends
+// the sessions signed in with the old one.
+func (a Account) credential() string {
+	if len(a.hash) == 0 {
+		return ""
+	}
+	sum := sha256.Sum256(a.hash)
+	return hex.EncodeToString(sum[:16])
 }
 
 // UsersConfig configures NewUsers.

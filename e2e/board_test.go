@@ -51,7 +51,33 @@ func TestBoardTokenGrantsOnlyTheBoardAndCanBeRevoked(t *testing.T) {
 	}
 
 	wall := newBrowser(t, c.URL) // no account at all
-	res := wall.get(strings.TrimPrefix(link, c.URL))
+	checkBoardPage(t, wall, strings.TrimPrefix(link, c.URL), token)
+	conn, msgs, readErr := openBoardSocket(t, c, wall, token)
+	defer conn.Close(websocket.StatusNormalClosure, "")
+	join(t, c, platform.JoinSpec{Alias: "tile.test@example.com", DisplayName: "Tile Tess", Role: "chair"})
+	feedUntil(t, msgs, 10*time.Second, `data-name="Tile Test Room"`)
+
+	if res := adm.postForm("/boards/"+id+"/revoke", url.Values{}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("revoke: status %d", res.StatusCode)
+	}
+	for range msgs { // until the console closes the socket
+	}
+	if got := websocket.CloseStatus(*readErr); got != websocket.StatusPolicyViolation {
+		t.Errorf("board socket after revoke: %v (%v), want 1008", got, *readErr)
+	}
+	if res := wall.get("/board?token=" + url.QueryEscape(token)); res.StatusCode != http.StatusUnauthorized {
+		t.Errorf("a revoked token: status %d, want 401", res.StatusCode)
+	}
+	if strings.Contains(c.logs.String(), token) {
+		t.Error("the board token appears in the console's log")
+	}
+}
+
+// checkBoardPage opens the board by its link without an account: the board, no controls,
+// nothing else.
+func checkBoardPage(t *testing.T, wall *browser, path, token string) {
+	t.Helper()
+	res := wall.get(path)
 	doc := parse(t, res, http.StatusOK)
 	if doc.Find("[data-test=board-root]").Length() != 1 {
 		t.Fatal("the board link does not show the board")
@@ -70,7 +96,12 @@ func TestBoardTokenGrantsOnlyTheBoardAndCanBeRevoked(t *testing.T) {
 	if res := wall.get("/board?token=pxb_wrong"); res.StatusCode != http.StatusUnauthorized {
 		t.Errorf("a wrong token: status %d, want 401", res.StatusCode)
 	}
+}
 
+// openBoardSocket opens the board's websocket with its token, after checking that the page
+// websocket stays closed to it, and waits for the snapshot.
+func openBoardSocket(t *testing.T, c *console, wall *browser, token string) (*websocket.Conn, <-chan string, *error) {
+	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	conn, _, err := wall.dialWS(ctx, "", c.URL)
@@ -83,26 +114,9 @@ func TestBoardTokenGrantsOnlyTheBoardAndCanBeRevoked(t *testing.T) {
 	if err != nil {
 		t.Fatalf("board websocket with its token: %v", err)
 	}
-	defer conn.Close(websocket.StatusNormalClosure, "")
 	msgs, readErr := feedErr(conn)
 	feedUntil(t, msgs, 10*time.Second, `id="tiles"`)
-	join(t, c, platform.JoinSpec{Alias: "tile.test@example.com", DisplayName: "Tile Tess", Role: "chair"})
-	feedUntil(t, msgs, 10*time.Second, `data-name="Tile Test Room"`)
-
-	if res := adm.postForm("/boards/"+id+"/revoke", url.Values{}); res.StatusCode != http.StatusSeeOther {
-		t.Fatalf("revoke: status %d", res.StatusCode)
-	}
-	for range msgs { // until the console closes the socket
-	}
-	if got := websocket.CloseStatus(*readErr); got != websocket.StatusPolicyViolation {
-		t.Errorf("board socket after revoke: %v (%v), want 1008", got, *readErr)
-	}
-	if res := wall.get("/board?token=" + url.QueryEscape(token)); res.StatusCode != http.StatusUnauthorized {
-		t.Errorf("a revoked token: status %d, want 401", res.StatusCode)
-	}
-	if strings.Contains(c.logs.String(), token) {
-		t.Error("the board token appears in the console's log")
-	}
+	return conn, msgs, readErr
 }
 
 // restartableConsole runs pexops against a simulator that outlives it, so a test can stop the

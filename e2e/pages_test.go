@@ -227,8 +227,12 @@ func TestLivePageShowsHostileNamesAsText(t *testing.T) {
 		confID = strings.TrimPrefix(href, "/live/conferences/")
 		return ok
 	})
-	res := b.get("/live/conferences/" + confID)
-	doc := parse(t, res, http.StatusOK)
+	// The conference can be listed a poll before all its participants are read.
+	var doc *goquery.Document
+	eventually(t, 10*time.Second, "all three participants on the conference page", func() bool {
+		doc = b.page("/live/conferences/"+confID, http.StatusOK)
+		return doc.Find("[data-test=display-name]").Length() == len(names)
+	})
 	html, _ := doc.Html()
 	got := map[string]bool{}
 	doc.Find("[data-test=display-name]").Each(func(_ int, cell *goquery.Selection) {

@@ -2,6 +2,7 @@ package handlers
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"net/url"
 	"sort"
@@ -27,7 +28,8 @@ var adpSpecs = []fieldSpec{
 	{name: "system_location", label: "Dial from location", kind: kRelated, related: pexip.ResLocationConfig, section: "Call"},
 	{name: "keep_conference_alive", label: "Keeps the conference alive", kind: kSelect,
 		fallback: []string{"keep_conference_alive_if_multiple", "keep_conference_alive", "keep_conference_alive_never"}, section: "Call"},
-	{name: "dtmf_sequence", label: "DTMF after connecting", maxLen: 250, section: "Call", help: "A comma is a two second pause."},
+	{name: "dtmf_sequence", label: "DTMF after connecting", maxLen: 250, section: "Call", secret: true,
+		help: "A comma is a two second pause."},
 	{name: "streaming", label: "Streaming or recording device", kind: kBool, section: "Call"},
 	{name: "presentation_url", label: "Presentation RTMP URL", maxLen: 250, section: "Call"},
 	{name: "services", label: "Dialled by services", kind: kTextarea, section: "Services",
@@ -51,7 +53,7 @@ func adpID(c echo.Context) (int, error) { return positiveID(c.Param("id"), "part
 func serviceURI(id int) string { return "/api/admin/" + pexip.ResService + "/" + itoa(id) + "/" }
 
 func (h *Handler) handleADPList(c echo.Context) error {
-	ctx := c.Request().Context()
+	ctx := h.reads(c)
 	schema := h.schemaOrNil(ctx, pexip.ResAutoParticipant)
 	sortOK := sortable(schema, "alias")
 	q := listQuery(c, "/adps", sortOK, "alias")
@@ -72,7 +74,7 @@ func (h *Handler) handleADPList(c echo.Context) error {
 	if err != nil {
 		_, _, msg := classify(err)
 		h.log.Warn("list automatic participants", "error", err)
-		props.Error = msg
+		props.Error, props.Pager.Unread = msg, true
 		return render(c, http.StatusBadGateway, views.ADPsPage(props))
 	}
 	names := h.serviceNames(ctx, page.Objects)
@@ -175,12 +177,16 @@ type adpFormState struct {
 }
 
 func (h *Handler) adpForm(c echo.Context, status int, st adpFormState) error {
-	ctx := c.Request().Context()
 	ch := h.chrome(c, "services")
-	schema := h.schemaOrNil(ctx, pexip.ResAutoParticipant)
+	schema := h.schemaOrNil(h.reads(c), pexip.ResAutoParticipant)
+	related, failed := h.relatedChoices(c, adpSpecs)
+	warns, notice := degraded(schema, failed, nil)
 	f := views.ConfigForm{Kind: "adp", Title: "New automatically dialled participant", Action: "/adps",
 		CancelURL: "/adps", Error: st.err, Errors: st.general, ReadOnly: !ch.CanConfigure, Saved: st.saved,
-		Preview: st.preview, Fields: formFields(adpSpecs, st.values, st.errs, nil, schema, h.relatedChoices(ctx, adpSpecs))}
+		Preview: st.preview, Notice: notice, Fields: formFields(adpSpecs, st.values, st.errs, warns, schema, related)}
+	if f.ReadOnly {
+		hideSecrets(adpSpecs, f.Fields)
+	}
 	if st.id != 0 {
 		f.Title = "Participant " + st.values["alias"]
 		f.Base = st.base
@@ -195,7 +201,7 @@ func (h *Handler) handleADPNew(c echo.Context) error {
 	v := formValues{"protocol": "sip", "role": "guest", "call_type": "video", "routing": "manual",
 		"keep_conference_alive": "keep_conference_alive_if_multiple", "streaming": "false"}
 	if id, err := positiveID(c.QueryParam("service"), "service"); err == nil {
-		if obj, err := h.readObject(c.Request().Context(), pexip.ResService, id); err == nil {
+		if obj, err := h.readObject(h.reads(c), pexip.ResService, id); err == nil {
 			v["services"], _ = obj["name"].(string)
 		}
 	}
@@ -207,12 +213,12 @@ func (h *Handler) handleADPEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	obj, err := h.readObject(c.Request().Context(), pexip.ResAutoParticipant, id)
+	obj, err := h.readObject(h.reads(c), pexip.ResAutoParticipant, id)
 	if err != nil {
 		return err
 	}
-	st := adpFormState{id: id, values: h.adpValues(c.Request().Context(), obj)}
-	st.base = fingerprint(st.values)
+	st := adpFormState{id: id, values: h.adpValues(h.reads(c), obj)}
+	st.base = h.fingerprint(st.values)
 	if c.QueryParam("saved") != "" {
 		st.saved = "Saved."
 	}
@@ -246,7 +252,7 @@ func (h *Handler) handleADPCreate(c echo.Context) error {
 	ctx := c.Request().Context()
 	v := valuesFromRequest(c, adpSpecs, formValues{})
 	errs, _ := checkValues(adpSpecs, v)
-	uris, serr, err := h.resolveServices(ctx, v["services"])
+	uris, serr, err := h.resolveServices(h.reads(c), v["services"])
 	if err != nil {
 		return h.adpFailed(c, adpFormState{values: v}, err)
 	}
@@ -268,6 +274,9 @@ func (h *Handler) handleADPCreate(c echo.Context) error {
 }
 
 func (h *Handler) adpFailed(c echo.Context, st adpFormState, err error) error {
+	if st.id != 0 && errors.Is(err, pexip.ErrNotFound) {
+		return h.adpReadFailed(c, st.id, err)
+	}
 	status, msg, errs, general := formFailure(h, adpSpecs, "participant", err)
 	st.errs, st.general, st.err = errs, general, msg
 	return h.adpForm(c, status, st)
@@ -279,22 +288,22 @@ func (h *Handler) handleADPUpdate(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	obj, err := h.readObject(ctx, pexip.ResAutoParticipant, id)
+	obj, err := h.readObject(h.reads(c), pexip.ResAutoParticipant, id)
 	if err != nil {
-		return err
+		return h.adpReadFailed(c, id, err)
 	}
-	old := h.adpValues(ctx, obj)
+	old := h.adpValues(h.reads(c), obj)
 	v := adpRequest(c, old)
-	st := adpFormState{id: id, values: v, base: formBase(c, old)}
-	if changedSince(c, old) {
-		st.err, st.base = conflictMessage, fingerprint(old)
+	st := adpFormState{id: id, values: v, base: h.formBase(c, old)}
+	if h.changedSince(c, old) {
+		st.err, st.base = conflictMessage, h.fingerprint(old)
 		st.preview = &views.FormPreview{Changes: fieldChanges(changedFields(adpSpecs, old, v), old, v)}
 		return h.adpForm(c, http.StatusConflict, st)
 	}
 	errs, _ := checkValues(adpSpecs, v)
 	body := patchBody(changedFields(adpSpecs[:len(adpSpecs)-1], old, v), v)
 	if v["services"] != old["services"] {
-		uris, serr, err := h.resolveServices(ctx, v["services"])
+		uris, serr, err := h.resolveServices(h.reads(c), v["services"])
 		if err != nil {
 			return h.adpFailed(c, st, err)
 		}
@@ -322,21 +331,34 @@ func (h *Handler) handleADPPreview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
+	ctx := h.reads(c)
 	obj, err := h.readObject(ctx, pexip.ResAutoParticipant, id)
 	if err != nil {
-		return err
+		return h.adpReadFailed(c, id, err)
 	}
 	old := h.adpValues(ctx, obj)
 	v := adpRequest(c, old)
 	errs, _ := checkValues(adpSpecs, v)
 	p := &views.FormPreview{Changes: fieldChanges(changedFields(adpSpecs, old, v), old, v)}
-	if changedSince(c, old) {
+	if h.changedSince(c, old) {
 		p.Note = "This participant changed in Pexip after you opened the form: the list compares with the current version."
 	}
-	return previewAnswer(c, "adp", p, errs, func() error {
-		return h.adpForm(c, http.StatusOK, adpFormState{id: id, values: v, errs: errs, preview: p, base: formBase(c, old)})
+	return previewAnswer(c, "adp", adpSpecs, p, errs, func() error {
+		return h.adpForm(c, http.StatusOK, adpFormState{id: id, values: v, errs: errs, preview: p, base: h.formBase(c, old)})
 	})
+}
+
+// adpReadFailed is serviceReadFailed for an automatically dialled participant.
+func (h *Handler) adpReadFailed(c echo.Context, id int, err error) error {
+	status, msg, gone := editFailure(h, "participant", err)
+	if isHTMX(c) {
+		return render(c, status, views.PreviewFragment("adp", views.FormPreview{Error: msg}))
+	}
+	st := adpFormState{values: valuesFromRequest(c, adpSpecs, formValues{}), err: msg}
+	if !gone {
+		st.id, st.base = id, c.FormValue("_base")
+	}
+	return h.adpForm(c, status, st)
 }
 
 func (h *Handler) handleADPDeleteConfirm(c echo.Context) error {
@@ -344,7 +366,7 @@ func (h *Handler) handleADPDeleteConfirm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	ctx := c.Request().Context()
+	ctx := h.reads(c)
 	obj, err := h.readObject(ctx, pexip.ResAutoParticipant, id)
 	if err != nil {
 		return err

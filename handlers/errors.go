@@ -2,8 +2,12 @@ package handlers
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
+	"maps"
 	"net/http"
+	"slices"
 
 	"github.com/labstack/echo/v4"
 
@@ -58,10 +62,36 @@ func classify(err error) (status int, heading, msg string) {
 		return http.StatusServiceUnavailable, "Pexip is busy", "The Management Node asked pexops to slow down. Try again in a moment."
 	case errors.As(err, &ae) && ae.Status >= 500:
 		return http.StatusBadGateway, "Pexip failed", "The Management Node answered with an error (HTTP " + itoa(ae.Status) + ")."
+	case errors.As(err, &ae) && ae.Status >= 400:
+		// Pexip judged the request and said no: its reason is the operator's to read.
+		return http.StatusUnprocessableEntity, "Pexip refused", "Pexip refused the request: " + apiReason(ae)
+	case isCertificateError(err):
+		return http.StatusBadGateway, "Pexip not trusted", "pexops does not trust the Management Node's TLS certificate. Check -pexip-ca-file, or whether the node's certificate changed."
 	case isNetworkError(err):
 		return http.StatusBadGateway, "Pexip unreachable", "pexops cannot reach the Management Node."
 	}
 	return http.StatusInternalServerError, "Something went wrong", "pexops hit an internal error. It has been logged."
+}
+
+// apiReason is the first thing Pexip said about a refused request: a field error, or its message.
+func apiReason(ae *pexip.APIError) string {
+	for _, field := range slices.Sorted(maps.Keys(ae.Fields)) {
+		if msgs := ae.Fields[field]; len(msgs) > 0 {
+			if field == "__all__" {
+				return msgs[0]
+			}
+			return field + ": " + msgs[0]
+		}
+	}
+	return firstNonEmpty(ae.Message, "HTTP "+itoa(ae.Status))
+}
+
+func isCertificateError(err error) bool {
+	var cve *tls.CertificateVerificationError
+	var ua x509.UnknownAuthorityError
+	var hn x509.HostnameError
+	var ci x509.CertificateInvalidError
+	return errors.As(err, &cve) || errors.As(err, &ua) || errors.As(err, &hn) || errors.As(err, &ci)
 }
 
 func isNetworkError(err error) bool {
@@ -76,6 +106,9 @@ func (h *Handler) handleError(err error, c echo.Context) {
 		return
 	}
 	status, heading, msg := classify(err)
+	if status == http.StatusGatewayTimeout && c.Request().Method == http.MethodGet {
+		msg = "The Management Node did not answer in time. Try again in a moment."
+	}
 	attrs := []any{"method", c.Request().Method, "path", c.Request().URL.Path, "status", status, "error", err}
 	switch {
 	case status >= 500:

@@ -33,6 +33,11 @@ func (h *Handler) handleLogin(c echo.Context) error {
 	}
 	username := strings.TrimSpace(c.FormValue("username"))
 	next := auth.SafeNext(c.FormValue("next"))
+	if len(username) > maxLoginName || len(c.FormValue("password")) > maxLoginPassword {
+		// No account has such a name: refuse without logging or echoing it.
+		p := views.LoginProps{Chrome: h.titled(c, "", "Sign in"), Next: next, Error: "Wrong username or password.", DemoHint: h.cfg.Demo}
+		return render(c, http.StatusUnauthorized, views.LoginPage(p))
+	}
 	acct, err := h.Users.Login(username, c.FormValue("password"), c.RealIP())
 	if err != nil {
 		status, msg := http.StatusUnauthorized, "Wrong username or password."
@@ -59,6 +64,12 @@ func (h *Handler) handleLogout(c echo.Context) error {
 	}
 	return c.Redirect(http.StatusSeeOther, auth.LoginPath)
 }
+
+// Sign-in fields longer than these cannot belong to an account (bcrypt reads 72 bytes).
+const (
+	maxLoginName     = 128
+	maxLoginPassword = 1024
+)
 
 func landing(next string) string {
 	if next == "/" || next == "" {

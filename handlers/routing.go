@@ -1,6 +1,7 @@
 package handlers
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 
@@ -14,7 +15,7 @@ import (
 var ruleSpecs = []fieldSpec{
 	{name: "name", label: "Name", maxLen: 250, section: "Rule"},
 	{name: "description", label: "Description", maxLen: 250, section: "Rule"},
-	{name: "priority", label: "Priority", kind: kInt, section: "Rule", help: "1 to 200; rules are tried from the lowest number."},
+	{name: "priority", label: "Priority", kind: kInt, section: "Rule", help: "Required: 1 to 200; rules are tried from the lowest number."},
 	{name: "enable", label: "Enabled", kind: kBool, section: "Rule"},
 	{name: "tag", label: "Tag", maxLen: 250, section: "Rule"},
 	{name: "match_string", label: "Match string (regular expression)", kind: kRegex, maxLen: 250, section: "Match",
@@ -53,7 +54,7 @@ func ruleID(c echo.Context) (int, error) { return positiveID(c.Param("id"), "rul
 // handleRoutingList lists the rules by priority, a page at a time, and runs the match test
 // when an alias is given.
 func (h *Handler) handleRoutingList(c echo.Context) error {
-	ctx := c.Request().Context()
+	ctx := h.reads(c)
 	schema := h.schemaOrNil(ctx, pexip.ResRoutingRule)
 	sortOK := sortable(schema, "priority", "name")
 	q := listQuery(c, "/routing", sortOK, "priority")
@@ -77,7 +78,7 @@ func (h *Handler) handleRoutingList(c echo.Context) error {
 	if err != nil {
 		_, _, msg := classify(err)
 		h.log.Warn("list routing rules", "error", err)
-		props.Error = msg
+		props.Error, props.Pager.Unread = msg, true
 		return render(c, http.StatusBadGateway, views.RoutingPage(props))
 	}
 	for _, obj := range page.Objects {
@@ -126,7 +127,7 @@ func (h *Handler) runRouteTest(c echo.Context) views.RouteTest {
 		return t
 	}
 	q := url.Values{"order_by": {"priority", "id"}}
-	rules, err := pexip.ListAll[map[string]any](c.Request().Context(), h.Pexip, pexip.ResRoutingRule, q)
+	rules, err := pexip.ListAll[map[string]any](h.reads(c), h.Pexip, pexip.ResRoutingRule, q)
 	if err != nil {
 		_, _, t.Error = classify(err)
 		return t
@@ -155,15 +156,19 @@ type ruleFormState struct {
 }
 
 func (h *Handler) ruleForm(c echo.Context, status int, st ruleFormState) error {
-	ctx := c.Request().Context()
 	ch := h.chrome(c, "services")
-	schema := h.schemaOrNil(ctx, pexip.ResRoutingRule)
+	schema := h.schemaOrNil(h.reads(c), pexip.ResRoutingRule)
 	if st.warns == nil {
 		_, st.warns = checkValues(ruleSpecs, st.values)
 	}
+	related, failed := h.relatedChoices(c, ruleSpecs)
+	warns, notice := degraded(schema, failed, st.warns)
 	f := views.ConfigForm{Kind: "rule", Title: "New call routing rule", Action: "/routing", CancelURL: "/routing",
 		Error: st.err, Errors: st.general, ReadOnly: !ch.CanConfigure, Saved: st.saved, Preview: st.preview,
-		Fields: formFields(ruleSpecs, st.values, st.errs, st.warns, schema, h.relatedChoices(ctx, ruleSpecs))}
+		Fields: formFields(ruleSpecs, st.values, st.errs, warns, schema, related), Notice: notice}
+	if f.ReadOnly {
+		hideSecrets(ruleSpecs, f.Fields)
+	}
 	if st.id != 0 {
 		f.Title = "Rule " + st.values["name"]
 		f.Base = st.base
@@ -179,12 +184,12 @@ func (h *Handler) handleRuleEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	obj, err := h.readObject(c.Request().Context(), pexip.ResRoutingRule, id)
+	obj, err := h.readObject(h.reads(c), pexip.ResRoutingRule, id)
 	if err != nil {
 		return err
 	}
 	st := ruleFormState{id: id, values: valuesFromObject(ruleSpecs, obj)}
-	st.base = fingerprint(st.values)
+	st.base = h.fingerprint(st.values)
 	if c.QueryParam("saved") != "" {
 		st.saved = "Saved."
 	}
@@ -208,6 +213,9 @@ func (h *Handler) handleRuleCreate(c echo.Context) error {
 }
 
 func (h *Handler) ruleFailed(c echo.Context, st ruleFormState, err error) error {
+	if st.id != 0 && errors.Is(err, pexip.ErrNotFound) {
+		return h.ruleReadFailed(c, st.id, err)
+	}
 	status, msg, errs, general := formFailure(h, ruleSpecs, "rule", err)
 	st.errs, st.general, st.err = errs, general, msg
 	return h.ruleForm(c, status, st)
@@ -219,15 +227,15 @@ func (h *Handler) handleRuleUpdate(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	obj, err := h.readObject(ctx, pexip.ResRoutingRule, id)
+	obj, err := h.readObject(h.reads(c), pexip.ResRoutingRule, id)
 	if err != nil {
-		return err
+		return h.ruleReadFailed(c, id, err)
 	}
 	old := valuesFromObject(ruleSpecs, obj)
 	v := valuesFromRequest(c, ruleSpecs, old)
-	st := ruleFormState{id: id, values: v, base: formBase(c, old)}
-	if changedSince(c, old) {
-		st.err, st.base = conflictMessage, fingerprint(old)
+	st := ruleFormState{id: id, values: v, base: h.formBase(c, old)}
+	if h.changedSince(c, old) {
+		st.err, st.base = conflictMessage, h.fingerprint(old)
 		st.preview = &views.FormPreview{Changes: fieldChanges(changedFields(ruleSpecs, old, v), old, v)}
 		return h.ruleForm(c, http.StatusConflict, st)
 	}
@@ -252,21 +260,34 @@ func (h *Handler) handleRulePreview(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	obj, err := h.readObject(c.Request().Context(), pexip.ResRoutingRule, id)
+	obj, err := h.readObject(h.reads(c), pexip.ResRoutingRule, id)
 	if err != nil {
-		return err
+		return h.ruleReadFailed(c, id, err)
 	}
 	old := valuesFromObject(ruleSpecs, obj)
 	v := valuesFromRequest(c, ruleSpecs, old)
 	errs, warns := checkValues(ruleSpecs, v)
 	p := &views.FormPreview{Changes: fieldChanges(changedFields(ruleSpecs, old, v), old, v)}
-	if changedSince(c, old) {
+	if h.changedSince(c, old) {
 		p.Note = "This rule changed in Pexip after you opened the form: the list compares with the current version."
 	}
-	return previewAnswer(c, "rule", p, errs, func() error {
+	return previewAnswer(c, "rule", ruleSpecs, p, errs, func() error {
 		return h.ruleForm(c, http.StatusOK, ruleFormState{id: id, values: v, errs: errs, warns: warns, preview: p,
-			base: formBase(c, old)})
+			base: h.formBase(c, old)})
 	})
+}
+
+// ruleReadFailed is serviceReadFailed for a rule.
+func (h *Handler) ruleReadFailed(c echo.Context, id int, err error) error {
+	status, msg, gone := editFailure(h, "rule", err)
+	if isHTMX(c) {
+		return render(c, status, views.PreviewFragment("rule", views.FormPreview{Error: msg}))
+	}
+	st := ruleFormState{values: valuesFromRequest(c, ruleSpecs, formValues{}), err: msg}
+	if !gone {
+		st.id, st.base = id, c.FormValue("_base")
+	}
+	return h.ruleForm(c, status, st)
 }
 
 func (h *Handler) handleRuleDeleteConfirm(c echo.Context) error {
@@ -274,7 +295,7 @@ func (h *Handler) handleRuleDeleteConfirm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	obj, err := h.readObject(c.Request().Context(), pexip.ResRoutingRule, id)
+	obj, err := h.readObject(h.reads(c), pexip.ResRoutingRule, id)
 	if err != nil {
 		return err
 	}

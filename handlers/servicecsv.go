@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/labstack/echo/v4"
 
@@ -23,10 +24,14 @@ var csvColumns = []string{"name", "service_type", "aliases", "description", "tag
 	"call_type", "max_callrate_in", "max_callrate_out", "host_view", "guest_view", "enable_chat",
 	"guests_can_present", "mute_all_guests", "match_string", "replace_string"}
 
-// maxImportBytes and maxImportRows bound one import.
+// maxImportBytes and maxImportRows bound one import. The request itself is bounded only by
+// the console-wide body limit (maxBody, 4M), which leaves room for a file of
+// maxImportBytes and the form around it: an upload between the two is answered with
+// importTooLarge on the import page, and only a larger one with the console's own 413.
 const (
 	maxImportBytes = 2 << 20
 	maxImportRows  = 2000
+	importTooLarge = "The CSV is larger than 2 MB; split it into several imports."
 )
 
 func specByName(name string) (fieldSpec, bool) {
@@ -38,21 +43,33 @@ func specByName(name string) (fieldSpec, bool) {
 	return fieldSpec{}, false
 }
 
-// csvSafe defuses a cell a spreadsheet would run as a formula (= + - @, tab, CR): it gets a
-// leading apostrophe, which import removes again.
+// formulaStarters are the first characters that make a spreadsheet read a cell as a
+// formula: = + - @, tab, CR and LF, their full-width forms (Excel reads ＝1+1 as a formula)
+// and their small forms.
+const formulaStarters = "=+-@\t\r\n＝＋－＠﹦﹢﹣﹫"
+
+// csvSafe defuses a cell a spreadsheet would run as a formula: it gets a leading apostrophe.
+// A cell that starts with an apostrophe gets one too, so that import (csvUnsafe) can remove
+// exactly the apostrophes export added and a value's own leading apostrophe survives.
 func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
+	if needsApostrophe(s) {
 		return "'" + s
 	}
 	return s
 }
 
-// csvUnsafe undoes csvSafe on import.
+// csvUnsafe undoes csvSafe on import: an apostrophe before a formula starter or another
+// apostrophe is export's; any other leading apostrophe belongs to the value.
 func csvUnsafe(s string) string {
-	if len(s) > 1 && s[0] == '\'' && strings.ContainsRune("=+-@\t\r", rune(s[1])) {
-		return s[1:]
+	if rest, ok := strings.CutPrefix(s, "'"); ok && needsApostrophe(rest) {
+		return rest
 	}
 	return s
+}
+
+func needsApostrophe(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return s != "" && (r == '\'' || strings.ContainsRune(formulaStarters, r))
 }
 
 // handleServicesExport writes the filtered list (every page of it) as CSV.
@@ -78,10 +95,10 @@ func (h *Handler) handleServicesExport(c echo.Context) error {
 		row := make([]string, len(cols))
 		for i, col := range cols {
 			s, _ := specByName(col)
+			// Aliases go one a line inside the quoted cell: a line break is the one
+			// separator an alias cannot hold (the form, too, takes them one a line), while
+			// spaces, ; , | and quotes all may appear in a Pexip alias.
 			text := textOf(s, obj[col])
-			if s.kind == kAliases {
-				text = strings.Join(aliasNames(obj[col]), " ")
-			}
 			row[i] = csvSafe(text)
 		}
 		if err := w.Write(row); err != nil {
@@ -239,7 +256,7 @@ func importAPIMessage(ae *pexip.APIError) string {
 func importText(c echo.Context) (string, error) {
 	if fh, err := c.FormFile("file"); err == nil && fh.Size > 0 {
 		if fh.Size > maxImportBytes {
-			return "", errors.New("The file is larger than 2 MB; split it.")
+			return "", errors.New(importTooLarge)
 		}
 		f, err := fh.Open()
 		if err != nil {
@@ -254,7 +271,7 @@ func importText(c echo.Context) (string, error) {
 	}
 	text := c.FormValue("csv")
 	if len(text) > maxImportBytes {
-		return text[:0], errors.New("The text is larger than 2 MB; split it.")
+		return text[:0], errors.New(importTooLarge)
 	}
 	if strings.TrimSpace(text) == "" {
 		return text, errors.New("Choose a CSV file or paste its text.")

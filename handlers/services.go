@@ -11,7 +11,6 @@ import (
 
 	"github.com/a-h/templ"
 	"github.com/labstack/echo/v4"
-	"github.com/labstack/echo/v4/middleware"
 
 	"pexops/pexip"
 	"pexops/views"
@@ -66,7 +65,7 @@ func (h *Handler) serviceRoutes(s, adm *echo.Group) {
 	s.GET("/services/export.csv", h.handleServicesExport)
 	adm.GET("/services/new", h.handleServiceNew)
 	adm.GET("/services/import", h.handleImportForm)
-	adm.POST("/services/import", h.handleImport, middleware.BodyLimit("3M")) // maxImportBytes and form overhead
+	adm.POST("/services/import", h.handleImport) // bounded by maxBody; see maxImportBytes
 	adm.POST("/services/delete", h.handleServicesBulkDelete)
 	s.GET("/services/:id", h.handleServiceEdit)
 	adm.POST("/services", h.handleServiceCreate)
@@ -125,13 +124,17 @@ func (h *Handler) handleServiceNew(c echo.Context) error {
 
 // serviceForm renders the create or edit page; an edit page shows the service's ADPs too.
 func (h *Handler) serviceForm(c echo.Context, status int, st serviceFormState) error {
-	ctx := c.Request().Context()
+	ctx := h.reads(c)
 	ch := h.chrome(c, "services")
 	schema := h.schemaOrNil(ctx, pexip.ResService)
-	related := h.relatedChoices(ctx, serviceSpecs)
+	related, failed := h.relatedChoices(c, serviceSpecs)
+	warns, notice := degraded(schema, failed, st.warns)
 	f := views.ConfigForm{Kind: "service", Title: "New service", Action: "/services", CancelURL: "/services",
-		Fields: formFields(serviceSpecs, st.values, st.errs, st.warns, schema, related),
+		Fields: formFields(serviceSpecs, st.values, st.errs, warns, schema, related), Notice: notice,
 		Error:  st.err, Errors: st.general, ReadOnly: !ch.CanConfigure, Saved: st.saved, Preview: st.preview}
+	if f.ReadOnly {
+		hideSecrets(serviceSpecs, f.Fields)
+	}
 	var extra templ.Component
 	if st.id != 0 {
 		f.Title = "Service " + st.values["name"]
@@ -151,12 +154,12 @@ func (h *Handler) handleServiceEdit(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	obj, err := h.readObject(c.Request().Context(), pexip.ResService, id)
+	obj, err := h.readObject(h.reads(c), pexip.ResService, id)
 	if err != nil {
 		return err
 	}
 	st := serviceFormState{id: id, values: valuesFromObject(serviceSpecs, obj)}
-	st.base = fingerprint(st.values)
+	st.base = h.fingerprint(st.values)
 	if c.QueryParam("saved") != "" {
 		st.saved = "Saved."
 	}
@@ -186,6 +189,9 @@ func (h *Handler) handleServiceCreate(c echo.Context) error {
 // serviceFailed shows the form again with what was typed and Pexip's errors beside the
 // fields, or says why Pexip could not be asked.
 func (h *Handler) serviceFailed(c echo.Context, st serviceFormState, err error) error {
+	if st.id != 0 && errors.Is(err, pexip.ErrNotFound) {
+		return h.serviceReadFailed(c, st.id, err)
+	}
 	status, msg, errs, general := formFailure(h, serviceSpecs, "service", err)
 	st.errs, st.general, st.err = errs, general, msg
 	return h.serviceForm(c, status, st)
@@ -229,7 +235,7 @@ type serviceEdit struct {
 }
 
 func (h *Handler) prepareServiceEdit(c echo.Context, id int) (*serviceEdit, error) {
-	obj, err := h.readObject(c.Request().Context(), pexip.ResService, id)
+	obj, err := h.readObject(h.reads(c), pexip.ResService, id)
 	if err != nil {
 		return nil, err
 	}
@@ -237,8 +243,46 @@ func (h *Handler) prepareServiceEdit(c echo.Context, id int) (*serviceEdit, erro
 	e.new = valuesFromRequest(c, serviceSpecs, e.old)
 	e.changed = changedFields(serviceSpecs, e.old, e.new)
 	e.add, e.remove = aliasChanges(obj["aliases"], aliasList(e.new["aliases"]))
-	e.base, e.moved = formBase(c, e.old), changedSince(c, e.old)
+	e.base, e.moved = h.formBase(c, e.old), h.changedSince(c, e.old)
 	return e, nil
+}
+
+// editErrors are the console's checks of an edit. Aliases the edit leaves as they are raise
+// nothing: the operator cannot act on them in this save.
+func (e *serviceEdit) editErrors() (formErrors, map[string]string) {
+	errs, warns := checkValues(serviceSpecs, e.new)
+	if e.new["aliases"] == e.old["aliases"] {
+		delete(errs, "aliases")
+	}
+	return errs, warns
+}
+
+// serviceReadFailed answers a save or preview that could not read (or write) the service:
+// the form again with what was typed and why, never a bare error page. A service deleted
+// meanwhile comes back as a create form, so the values can be saved anew or copied.
+func (h *Handler) serviceReadFailed(c echo.Context, id int, err error) error {
+	status, msg, gone := editFailure(h, "service", err)
+	if isHTMX(c) {
+		return render(c, status, views.PreviewFragment("service", views.FormPreview{Error: msg}))
+	}
+	st := serviceFormState{values: valuesFromRequest(c, serviceSpecs, formValues{}), err: msg}
+	if !gone {
+		st.id, st.base = id, c.FormValue("_base")
+	}
+	return h.serviceForm(c, status, st)
+}
+
+// editFailure explains an edit whose object could not be read or written: gone is true
+// when Pexip no longer has it.
+func editFailure(h *Handler, what string, err error) (status int, msg string, gone bool) {
+	if errors.Is(err, pexip.ErrNotFound) {
+		return http.StatusNotFound, "This " + what + " was deleted meanwhile (in Pexip, by someone else or in " +
+			"another tab). Nothing was saved. What you typed is kept below: copy it, or save to create the " +
+			what + " again.", true
+	}
+	h.log.Warn("edit configuration", "what", what, "error", err)
+	status, _, msg = classify(err)
+	return status, msg + " Nothing was saved; what you typed is kept below.", false
 }
 
 // aliasChanges compares a service's nested aliases with the wanted list.
@@ -293,13 +337,22 @@ func fieldChanges(changed []fieldSpec, old, new formValues) []views.Change {
 	return out
 }
 
-// previewAnswer renders a preview: the fragment alone for htmx, else the whole form page.
-func previewAnswer(c echo.Context, kind string, p *views.FormPreview, errs formErrors, page func() error) error {
+// previewAnswer renders a preview: the fragment alone for htmx (with the field errors in
+// it, since htmx replaces only the preview area), else the whole form page.
+func previewAnswer(c echo.Context, kind string, specs []fieldSpec, p *views.FormPreview, errs formErrors,
+	page func() error) error {
+	status := http.StatusOK
 	if len(errs) > 0 {
-		*p = views.FormPreview{Error: "Correct the fields marked in the form first."}
+		*p = views.FormPreview{Error: "Correct these fields first; nothing was sent to Pexip."}
+		for _, s := range specs {
+			for _, e := range errs[s.name] {
+				p.Problems = append(p.Problems, views.Change{Field: s.name, Label: s.label, New: e})
+			}
+		}
+		status = http.StatusUnprocessableEntity
 	}
-	if isHTMX(c) && len(errs) == 0 {
-		return ok(c, views.PreviewFragment(kind, *p))
+	if isHTMX(c) {
+		return render(c, status, views.PreviewFragment(kind, *p))
 	}
 	return page()
 }
@@ -318,14 +371,14 @@ func (h *Handler) handleServicePreview(c echo.Context) error {
 	}
 	e, err := h.prepareServiceEdit(c, id)
 	if err != nil {
-		return err
+		return h.serviceReadFailed(c, id, err)
 	}
-	errs, warns := checkValues(serviceSpecs, e.new)
+	errs, warns := e.editErrors()
 	p := previewOf(e)
 	if e.moved {
 		p.Note = "This service changed in Pexip after you opened the form: the list compares with the current version."
 	}
-	return previewAnswer(c, "service", p, errs, func() error {
+	return previewAnswer(c, "service", serviceSpecs, p, errs, func() error {
 		return h.serviceForm(c, http.StatusOK, serviceFormState{id: id, values: e.new, errs: errs, warns: warns,
 			preview: p, base: e.base})
 	})
@@ -338,14 +391,14 @@ func (h *Handler) handleServiceUpdate(c echo.Context) error {
 	}
 	e, err := h.prepareServiceEdit(c, id)
 	if err != nil {
-		return err
+		return h.serviceReadFailed(c, id, err)
 	}
 	st := serviceFormState{id: id, values: e.new, base: e.base}
 	if e.moved {
-		st.err, st.preview, st.base = conflictMessage, previewOf(e), fingerprint(e.old)
+		st.err, st.preview, st.base = conflictMessage, previewOf(e), h.fingerprint(e.old)
 		return h.serviceForm(c, http.StatusConflict, st)
 	}
-	if errs, warns := checkValues(serviceSpecs, e.new); len(errs) > 0 {
+	if errs, warns := e.editErrors(); len(errs) > 0 {
 		st.errs, st.warns, st.err = errs, warns, "Correct the fields marked below; nothing was sent to Pexip."
 		return h.serviceForm(c, http.StatusUnprocessableEntity, st)
 	}
@@ -370,36 +423,39 @@ func (h *Handler) handleServiceUpdate(c echo.Context) error {
 	return c.Redirect(http.StatusSeeOther, servicePath(id)+"?saved=1")
 }
 
-// syncAliases creates and deletes alias objects so the service has exactly the aliases typed.
-// New aliases go first, so that a failure leaves the service reachable.
+// syncAliases creates and deletes alias objects so the service has exactly the aliases
+// typed, in one bulk PATCH of conference_alias (new aliases as objects, removed ones as
+// deleted_objects), however many change.
 func (h *Handler) syncAliases(c echo.Context, id int, e *serviceEdit) error {
-	ctx := c.Request().Context()
 	uri, _ := e.current["resource_uri"].(string)
 	if uri == "" {
-		uri = "/api/admin/" + pexip.ResService + "/" + itoa(id) + "/"
+		uri = serviceURI(id)
 	}
+	objects := make([]map[string]any, 0, len(e.add))
 	for _, a := range e.add {
-		body := map[string]any{"alias": a, "conference": uri}
-		aid, err := h.Pexip.Create(ctx, pexip.ResAlias, body)
-		h.recordChange(c, "create", pexip.ResAlias, aid, a, body, err)
-		if err != nil {
-			return err
-		}
+		objects = append(objects, map[string]any{"alias": a, "conference": uri})
 	}
+	var deleted, names []string
 	for _, m := range e.remove {
 		aid := textOf(fieldSpec{}, m["id"])
-		name, _ := m["alias"].(string)
 		if _, err := positiveID(aid, "alias"); err != nil {
 			h.log.Warn("alias without id left in place", "resource", pexip.ResAlias)
 			continue
 		}
-		err := h.Pexip.Delete(ctx, pexip.ResAlias, aid)
-		h.recordChange(c, "delete", pexip.ResAlias, aid, name, nil, err)
-		if err != nil && !errors.Is(err, pexip.ErrNotFound) {
-			return err
-		}
+		name, _ := m["alias"].(string)
+		deleted, names = append(deleted, aid), append(names, name)
 	}
-	return nil
+	if len(objects)+len(deleted) == 0 {
+		return nil
+	}
+	err := h.Pexip.BulkPatch(c.Request().Context(), pexip.ResAlias, objects, deleted)
+	for _, o := range objects {
+		h.recordChange(c, "create", pexip.ResAlias, "", o["alias"].(string), o, err)
+	}
+	for i, aid := range deleted {
+		h.recordChange(c, "delete", pexip.ResAlias, aid, names[i], nil, err)
+	}
+	return err
 }
 
 func (h *Handler) handleServiceDeleteConfirm(c echo.Context) error {
@@ -407,7 +463,7 @@ func (h *Handler) handleServiceDeleteConfirm(c echo.Context) error {
 	if err != nil {
 		return err
 	}
-	obj, err := h.readObject(c.Request().Context(), pexip.ResService, id)
+	obj, err := h.readObject(h.reads(c), pexip.ResService, id)
 	if err != nil {
 		return err
 	}
@@ -441,7 +497,7 @@ func (h *Handler) handleServicesBulkDelete(c echo.Context) error {
 		return err
 	}
 	ctx := c.Request().Context()
-	objs, err := h.servicesByID(ctx, ids)
+	objs, err := h.servicesByID(h.reads(c), ids)
 	if err != nil {
 		return err
 	}

@@ -1,14 +1,11 @@
 package handlers
 
 import (
-	"crypto/sha256"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
 	"regexp"
 	"regexp/syntax"
-	"sort"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -45,7 +42,11 @@ type fieldSpec struct {
 	types                      string   // service types the field applies to; "" = all
 	fallback                   []string // choices when the schema lists none
 	related                    string   // resource of a kRelated field's choices
+	secret                     bool     // shown only to accounts that may configure (kPIN always)
 }
+
+// maxAliasesPerService bounds the aliases one form or CSV row may give a service.
+const maxAliasesPerService = 100
 
 // formValues are a form's values as text, by field name; checkboxes are "true" or "false".
 type formValues map[string]string
@@ -125,6 +126,9 @@ func aliasNames(v any) []string {
 
 // valuesFromRequest reads the submitted form over base: a field the form did not carry keeps
 // its value from base, so a partial form (or a field the page did not show) changes nothing.
+// A field posted as base has it is base's value exactly, never a normalised copy: a field
+// the operator did not edit is never sent. Edited text is kept as typed, except where Pexip
+// would refuse surrounding spaces (PINs, numbers, e-mail addresses).
 func valuesFromRequest(c echo.Context, specs []fieldSpec, base formValues) formValues {
 	form, _ := c.FormParams()
 	out := formValues{}
@@ -136,19 +140,44 @@ func valuesFromRequest(c echo.Context, specs []fieldSpec, base formValues) formV
 		if !given || len(vals) == 0 || s.kind == kReadonly {
 			continue
 		}
+		raw := vals[len(vals)-1]
+		if old, ok := base[s.name]; ok && s.kind != kBool && strings.ReplaceAll(raw, "\r\n", "\n") == old {
+			continue
+		}
 		switch s.kind {
 		case kBool:
 			// A checkbox posts a hidden "false" and, when ticked, "true" after it.
 			out[s.name] = strconv.FormatBool(contains(vals, "true"))
-		case kText, kEmail, kPIN, kInt:
-			out[s.name] = strings.TrimSpace(vals[len(vals)-1])
+		case kEmail, kPIN, kInt:
+			out[s.name] = strings.TrimSpace(raw)
 		case kAliases:
-			out[s.name] = strings.Join(aliasList(vals[len(vals)-1]), "\n")
+			out[s.name] = strings.Join(keepExisting(aliasList(raw), strings.Split(base[s.name], "\n")), "\n")
 		case kTextarea:
-			out[s.name] = lines(vals[len(vals)-1])
+			out[s.name] = lines(raw)
 		default:
-			out[s.name] = vals[len(vals)-1]
+			out[s.name] = raw
 		}
+	}
+	return out
+}
+
+// keepExisting replaces each typed alias by the existing alias it is (spaces around it
+// aside), so an alias nobody edited is compared, and kept, exactly as Pexip holds it.
+func keepExisting(typed, existing []string) []string {
+	byTrim := map[string]string{}
+	for _, a := range existing {
+		if t := strings.TrimSpace(a); t != "" {
+			if _, dup := byTrim[t]; !dup {
+				byTrim[t] = a
+			}
+		}
+	}
+	out := make([]string, 0, len(typed))
+	for _, a := range typed {
+		if e, ok := byTrim[a]; ok {
+			a = e
+		}
+		out = append(out, a)
 	}
 	return out
 }
@@ -174,15 +203,15 @@ func contains(list []string, v string) bool {
 	return false
 }
 
-// aliasList splits aliases typed one a line (or separated by spaces, commas or semicolons
-// in CSV); blank entries and repeats are dropped.
+// aliasList splits aliases typed one a line (and a CSV cell, which holds them the same
+// way): each line is trimmed, blank lines and repeats are dropped. Nothing else separates
+// aliases: an alias may hold spaces, semicolons, commas and quotes.
 func aliasList(text string) []string {
 	var out []string
 	seen := map[string]bool{}
-	for _, a := range strings.FieldsFunc(text, func(r rune) bool {
-		return r == '\n' || r == '\r' || r == ';' || r == ' ' || r == '\t'
-	}) {
-		if !seen[a] {
+	for _, line := range strings.Split(text, "\n") {
+		a := strings.TrimSpace(line)
+		if a != "" && !seen[a] {
 			seen[a] = true
 			out = append(out, a)
 		}
@@ -209,9 +238,7 @@ func checkValues(specs []fieldSpec, v formValues) (formErrors, map[string]string
 				errs.add(s.name, "A PIN is 4 to 20 digits, optionally followed by #.")
 			}
 		case kInt:
-			if _, err := strconv.Atoi(val); val != "" && err != nil {
-				errs.add(s.name, "Enter a whole number, or leave it empty.")
-			}
+			checkInt(s, val, errs)
 		case kRegex:
 			msg, blocking := checkRegex(val)
 			if blocking {
@@ -220,6 +247,9 @@ func checkValues(specs []fieldSpec, v formValues) (formErrors, map[string]string
 				warns[s.name] = msg
 			}
 		case kAliases:
+			if n := len(aliasList(val)); n > maxAliasesPerService {
+				errs.add(s.name, fmt.Sprintf("At most %d aliases per service (this has %d).", maxAliasesPerService, n))
+			}
 			for _, a := range aliasList(val) {
 				if s.maxLen > 0 && utf8.RuneCountInString(a) > s.maxLen {
 					errs.add(s.name, fmt.Sprintf("The alias %q is longer than %d characters.", a, s.maxLen))
@@ -228,6 +258,20 @@ func checkValues(specs []fieldSpec, v formValues) (formErrors, map[string]string
 		}
 	}
 	return errs, warns
+}
+
+// checkInt checks a whole-number field: a nullable one may be left empty, any other is
+// required (Pexip refuses null for it).
+func checkInt(s fieldSpec, val string, errs formErrors) {
+	_, err := strconv.Atoi(val)
+	switch {
+	case val == "" && !s.null:
+		errs.add(s.name, "Enter a whole number; this field is required.")
+	case val != "" && err != nil && s.null:
+		errs.add(s.name, "Enter a whole number, or leave it empty.")
+	case val != "" && err != nil:
+		errs.add(s.name, "Enter a whole number.")
+	}
 }
 
 // checkRegex judges a match string. Errors that Python's re module reports too (an
@@ -355,6 +399,21 @@ func formFields(specs []fieldSpec, v formValues, errs formErrors, warns map[stri
 	return out
 }
 
+// hideSecrets shows PINs and other secret fields of a read-only form as "set" or "not set":
+// only accounts that may configure see their values. fields are formFields(specs, ...).
+func hideSecrets(specs []fieldSpec, fields []views.FormField) {
+	for i, s := range specs {
+		if i >= len(fields) || (s.kind != kPIN && !s.secret) {
+			continue
+		}
+		state := "not set"
+		if fields[i].Value != "" {
+			state = "set"
+		}
+		fields[i].Kind, fields[i].Value = "readonly", state
+	}
+}
+
 func kindName(k fieldKind) string {
 	switch k {
 	case kTextarea:
@@ -431,35 +490,6 @@ func errorsForFields(specs []fieldSpec, fields map[string][]string) (formErrors,
 		}
 	}
 	return errs, general
-}
-
-// fingerprint identifies form values: the object as a form was filled from it.
-func fingerprint(v formValues) string {
-	keys := make([]string, 0, len(v))
-	for k := range v {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	sum := sha256.New()
-	for _, k := range keys {
-		sum.Write([]byte(k + "\x00" + v[k] + "\x00"))
-	}
-	return hex.EncodeToString(sum.Sum(nil))[:16]
-}
-
-// formBase is the fingerprint the submitted form was filled from, or, for a form without
-// one (a script posting a few fields), that of current.
-func formBase(c echo.Context, current formValues) string {
-	if b := c.FormValue("_base"); b != "" {
-		return b
-	}
-	return fingerprint(current)
-}
-
-// changedSince reports whether the object changed after the form was filled from it. Saving
-// then would turn the other change back wherever the form still shows the old value.
-func changedSince(c echo.Context, current formValues) bool {
-	return formBase(c, current) != fingerprint(current)
 }
 
 // conflictMessage explains a save refused by changedSince.

@@ -82,7 +82,7 @@ func searchFilter(key string) string {
 // handleServicesList lists services a page at a time, filtered, sorted and counted by the
 // API: one list call per page view, or one per search field when the search covers them all.
 func (h *Handler) handleServicesList(c echo.Context) error {
-	ctx := c.Request().Context()
+	ctx := h.reads(c)
 	schema := h.schemaOrNil(ctx, pexip.ResService)
 	sortOK := sortable(schema, "name", "service_type", "tag", "primary_owner_email_address")
 	q := listQuery(c, "/services", sortOK, "name")
@@ -101,7 +101,7 @@ func (h *Handler) handleServicesList(c echo.Context) error {
 	if err != nil {
 		_, _, msg := classify(err)
 		h.log.Warn("list services", "error", err)
-		props.Error = msg
+		props.Error, props.Pager.Unread = msg, true
 		return render(c, http.StatusBadGateway, views.ServicesPage(props))
 	}
 	live, parts, age := h.liveByName()
@@ -306,27 +306,4 @@ func serviceRowOf(obj map[string]any, live map[string]bool, parts map[string]int
 	r.Live = live[r.Name]
 	r.Participants = parts[r.Name]
 	return r
-}
-
-// relatedChoices lists the objects a form's relations may point at (themes, locations), one
-// list call per relation; a failure leaves the current value as the only choice.
-func (h *Handler) relatedChoices(ctx context.Context, specs []fieldSpec) map[string][]views.Choice {
-	out := map[string][]views.Choice{}
-	for _, s := range specs {
-		if s.kind != kRelated {
-			continue
-		}
-		q := url.Values{"limit": {"500"}, "order_by": {"name"}}
-		page, err := pexip.ListPage[map[string]any](ctx, h.Pexip, s.related, q)
-		if err != nil {
-			h.log.Warn("list choices", "resource", s.related, "error", err)
-			continue
-		}
-		for _, obj := range page.Objects {
-			name, _ := obj["name"].(string)
-			uri := relatedURI(obj, s.related)
-			out[s.name] = append(out[s.name], views.Choice{Value: uri, Label: name})
-		}
-	}
-	return out
 }
