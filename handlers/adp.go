@@ -72,10 +72,10 @@ func (h *Handler) handleADPList(c echo.Context) error {
 	}
 	page, err := pexip.ListPage[map[string]any](ctx, h.Pexip, pexip.ResAutoParticipant, v)
 	if err != nil {
-		_, _, msg := classify(err)
+		status, _, msg := classify(err)
 		h.log.Warn("list automatic participants", "error", err)
 		props.Error, props.Pager.Unread = msg, true
-		return render(c, http.StatusBadGateway, views.ADPsPage(props))
+		return render(c, status, views.ADPsPage(props))
 	}
 	names := h.serviceNames(ctx, page.Objects)
 	for _, obj := range page.Objects {

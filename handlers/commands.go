@@ -370,8 +370,12 @@ func commandFailure(err error) (int, string) {
 	var ae *pexip.APIError
 	switch {
 	case errors.As(err, &ce):
-		if ce.Message == "" && ce.Status == "" {
+		switch {
+		case ce.Message == "" && ce.Status == "":
 			return http.StatusBadGateway, "Pexip did not report success, and gave no reason."
+		case ce.Status == "":
+			// An answer without a status (Tastypie's canned error in a 2xx) is no success either.
+			return http.StatusBadGateway, "Pexip did not report success: " + ce.Message
 		}
 		return http.StatusBadGateway, "Pexip refused: " + firstNonEmpty(ce.Message, "status "+ce.Status)
 	case errors.As(err, &ae) && len(ae.Fields) > 0:

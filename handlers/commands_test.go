@@ -28,6 +28,8 @@ func TestCommandFailureTellsRefusedFromUncertain(t *testing.T) {
 		{"non-success status without anything",
 			&pexip.CommandError{Command: "participant/mute"},
 			result{http.StatusBadGateway, "Pexip did not report success, and gave no reason.", false}},
+		{"2xx with only a canned error", &pexip.CommandError{Command: "participant/mute", Message: "Sorry, this request could not be processed."},
+			result{http.StatusBadGateway, "Pexip did not report success: Sorry, this request could not be processed.", false}},
 		{"non-success status without a message",
 			&pexip.CommandError{Command: "participant/mute", Status: "failed"},
 			result{http.StatusBadGateway, "Pexip refused: status failed", false}},

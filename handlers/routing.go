@@ -76,10 +76,10 @@ func (h *Handler) handleRoutingList(c echo.Context) error {
 	}
 	page, err := pexip.ListPage[map[string]any](ctx, h.Pexip, pexip.ResRoutingRule, v)
 	if err != nil {
-		_, _, msg := classify(err)
+		status, _, msg := classify(err)
 		h.log.Warn("list routing rules", "error", err)
 		props.Error, props.Pager.Unread = msg, true
-		return render(c, http.StatusBadGateway, views.RoutingPage(props))
+		return render(c, status, views.RoutingPage(props))
 	}
 	for _, obj := range page.Objects {
 		props.Rows = append(props.Rows, ruleRowOf(obj))

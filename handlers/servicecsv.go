@@ -159,6 +159,8 @@ func (h *Handler) handleImportForm(c echo.Context) error {
 // importRow is one parsed CSV line and what it would do.
 type importRow struct {
 	view     views.ImportRow
+	cells    int // cells in the record; a row whose count differs from header's is refused
+	header   int
 	given    map[string]bool
 	values   formValues
 	existing map[string]any

@@ -4,6 +4,8 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -29,12 +31,12 @@ func (h *Handler) planImport(ctx context.Context, text string) ([]importRow, err
 	}
 	rows := make([]importRow, 0, len(records))
 	var names, aliases []string
-	for i, rec := range records {
-		r := importRow{given: map[string]bool{}, values: formValues{}}
-		r.view.Line = i + 2
-		for j, col := range cols {
-			if j < len(rec) {
-				r.values[col] = csvUnsafe(strings.TrimSpace(rec[j]))
+	for _, rec := range records {
+		r := importRow{given: map[string]bool{}, values: formValues{}, cells: len(rec.cells), header: len(cols)}
+		r.view.Line = rec.line
+		if len(rec.cells) == len(cols) {
+			for j, col := range cols {
+				r.values[col] = importCell(col, rec.cells[j])
 				r.given[col] = true
 			}
 		}
@@ -61,11 +63,30 @@ func (h *Handler) planImport(ctx context.Context, text string) ([]importRow, err
 	return rows, nil
 }
 
-// parseImport reads the header and the records; a malformed file is a userError.
-func parseImport(text string) ([]string, [][]string, error) {
+// importCell is a cell's value: export's apostrophe removed, and surrounding spaces too
+// where they cannot be meant (numbers, yes/no, choices, PINs, e-mail). Text keeps them, so
+// an export imports back exactly.
+func importCell(col, cell string) string {
+	s, _ := specByName(col)
+	switch s.kind {
+	case kBool, kSelect, kInt, kPIN, kEmail:
+		cell = strings.TrimSpace(cell)
+	}
+	return csvUnsafe(cell)
+}
+
+// importRecord is one non-blank CSV record and the line it starts on.
+type importRecord struct {
+	line  int
+	cells []string
+}
+
+// parseImport reads the header and the records; a malformed file is a userError. A record
+// with more or fewer cells than the header is kept, for the dry run to refuse.
+func parseImport(text string) ([]string, []importRecord, error) {
 	r := csv.NewReader(strings.NewReader(text))
 	r.FieldsPerRecord = -1
-	all, err := r.ReadAll()
+	all, lines, err := readAllLines(r)
 	if err != nil {
 		var pe *csv.ParseError
 		if errors.As(err, &pe) {
@@ -83,13 +104,31 @@ func parseImport(text string) ([]string, [][]string, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	var records [][]string
-	for _, rec := range all[1:] {
+	var records []importRecord
+	for i, rec := range all[1:] {
 		if strings.TrimSpace(strings.Join(rec, "")) != "" {
-			records = append(records, rec)
+			records = append(records, importRecord{line: lines[i+1], cells: rec})
 		}
 	}
 	return cols, records, nil
+}
+
+// readAllLines is csv.Reader.ReadAll with the line each record starts on (a quoted cell may
+// span lines: aliases are one a line).
+func readAllLines(r *csv.Reader) ([][]string, []int, error) {
+	var all [][]string
+	var lines []int
+	for {
+		rec, err := r.Read()
+		if errors.Is(err, io.EOF) {
+			return all, lines, nil
+		}
+		if err != nil {
+			return nil, nil, err
+		}
+		line, _ := r.FieldPos(0)
+		all, lines = append(all, rec), append(lines, line)
+	}
 }
 
 func importColumns(header []string) ([]string, error) {
@@ -131,8 +170,17 @@ type importJudge struct {
 // judge fills r.view (action, changes, problems) and r.body (what the bulk PATCH carries).
 func (j *importJudge) judge(r *importRow) {
 	v := &r.view
+	if r.cells != r.header {
+		v.Action = "error"
+		v.Problems = []string{fmt.Sprintf("%d cells, the header has %d: check for an unquoted comma or a missing cell.",
+			r.cells, r.header)}
+		return
+	}
 	v.Problems = append(v.Problems, j.nameProblems(v)...)
 	r.existing = j.existing[v.Name]
+	if r.existing != nil {
+		v.Aliases = keepExisting(v.Aliases, aliasNames(r.existing["aliases"]))
+	}
 	base := formValues{"service_type": pexip.ServiceVMR}
 	if r.existing != nil {
 		base = valuesFromObject(serviceSpecs, r.existing)
@@ -210,7 +258,7 @@ func (j *importJudge) apply(r *importRow, base formValues) (formValues, []string
 			}
 			vals[col] = cell
 		case s.kind == kAliases:
-			vals[col] = strings.Join(aliasList(cell), "\n")
+			vals[col] = strings.Join(r.view.Aliases, "\n")
 		default:
 			vals[col] = cell
 		}

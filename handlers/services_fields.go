@@ -238,7 +238,9 @@ func checkValues(specs []fieldSpec, v formValues) (formErrors, map[string]string
 				errs.add(s.name, "A PIN is 4 to 20 digits, optionally followed by #.")
 			}
 		case kInt:
-			checkInt(s, val, errs)
+			if _, given := v[s.name]; given {
+				checkInt(s, val, errs)
+			}
 		case kRegex:
 			msg, blocking := checkRegex(val)
 			if blocking {
@@ -260,8 +262,8 @@ func checkValues(specs []fieldSpec, v formValues) (formErrors, map[string]string
 	return errs, warns
 }
 
-// checkInt checks a whole-number field: a nullable one may be left empty, any other is
-// required (Pexip refuses null for it).
+// checkInt checks a whole-number field the form carries: a nullable one may be left empty,
+// any other is required (Pexip refuses null for it).
 func checkInt(s fieldSpec, val string, errs formErrors) {
 	_, err := strconv.Atoi(val)
 	switch {

@@ -99,10 +99,10 @@ func (h *Handler) handleServicesList(c echo.Context) error {
 
 	list, err := h.listServices(ctx, q, sortOK, fields, servicesPageSize)
 	if err != nil {
-		_, _, msg := classify(err)
+		status, _, msg := classify(err)
 		h.log.Warn("list services", "error", err)
 		props.Error, props.Pager.Unread = msg, true
-		return render(c, http.StatusBadGateway, views.ServicesPage(props))
+		return render(c, status, views.ServicesPage(props))
 	}
 	live, parts, age := h.liveByName()
 	props.Age = age

@@ -116,7 +116,7 @@ func TestValuesFromObjectReadsPexipShapes(t *testing.T) {
 func TestCSVSafeDefusesFormulasAndRoundTrips(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"Room", "Room"}, {"", ""}, {"=1+1", "'=1+1"}, {"+44 20", "'+44 20"}, {"-Room", "'-Room"},
-		{"@SUM(A1)", "'@SUM(A1)"}, {"\tTab", "'\tTab"}, {"'quoted", "'quoted"}, {"a=b", "a=b"},
+		{"@SUM(A1)", "'@SUM(A1)"}, {"\tTab", "'\tTab"}, {"'quoted", "''quoted"}, {"a=b", "a=b"},
 	}
 	for _, tt := range tests {
 		got := csvSafe(tt.in)
