@@ -4,9 +4,12 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"strconv"
+	"sync"
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 
 	"pexops/pexip/sim/platform"
@@ -111,5 +114,100 @@ func TestBrowserJoinAppearsWithoutReload(t *testing.T) {
 	still, err := chromedp.Run(tctx, chromedp.Evaluate[bool](`window.__noReload === true`))
 	if err != nil || !still {
 		t.Error("the page reloaded instead of updating in place")
+	}
+}
+
+// consoleErrors collects what the page logs as errors (console.error and uncaught exceptions).
+type consoleErrors struct {
+	mu   sync.Mutex
+	msgs []string
+}
+
+func (ce *consoleErrors) listen(t *testing.T, ctx context.Context) {
+	t.Helper()
+	err := chromedp.Listen(ctx, func(ev any) {
+		var msg string
+		switch e := ev.(type) {
+		case *runtime.EventConsoleAPICalled:
+			if e.Type != runtime.ConsoleAPICalledTypeError {
+				return
+			}
+			for _, a := range e.Args {
+				msg += string(a.Value) + a.Description + " "
+			}
+		case *runtime.EventExceptionThrown:
+			msg = e.ExceptionDetails.Text
+		default:
+			return
+		}
+		ce.mu.Lock()
+		ce.msgs = append(ce.msgs, msg)
+		ce.mu.Unlock()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (ce *consoleErrors) all() []string {
+	ce.mu.Lock()
+	defer ce.mu.Unlock()
+	return append([]string(nil), ce.msgs...)
+}
+
+// Participants joining and leaving a conference on screen update it in place without a
+// single console error (field report F11 asks for none; an idempotent delete-before-append
+// once made htmx log one for every join).
+func TestBrowserJoinsAndLeavesLogNoConsoleErrors(t *testing.T) {
+	c := startConsole(t, consoleOpts{})
+	b := newBrowser(t, c.URL)
+	b.login(admin)
+	createService(t, b, "Quiet Room", "quiet.room@example.com")
+	host, err := c.Sim.Platform().Join(platform.JoinSpec{Alias: "quiet.room@example.com", DisplayName: "Quinn Host", Role: "chair"})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	ctx := chrome(t)
+	var errs consoleErrors
+	errs.listen(t, ctx)
+	tctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	if err := chromedp.Do(tctx, chromedp.Evaluate[chromedp.Void](`undefined`)); err != nil {
+		t.Fatal(err)
+	}
+	err = chromedp.Do(tctx,
+		signIn(c.URL, operator),
+		chromedp.WaitVisible(chromedp.CSS(`[data-test=conference][data-name="Quiet Room"] a`)),
+		chromedp.Click(chromedp.CSS(`[data-test=conference][data-name="Quiet Room"] a`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-participant-id="`+host+`"]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var guests []string
+	for i := range 3 {
+		id, err := c.Sim.Platform().Join(platform.JoinSpec{Alias: "quiet.room@example.com", DisplayName: "Guest " + strconv.Itoa(i), Role: "guest"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		guests = append(guests, id)
+	}
+	for _, id := range guests {
+		if err := chromedp.Do(tctx, chromedp.WaitVisible(chromedp.CSS(`tr[data-participant-id="`+id+`"]`))); err != nil {
+			t.Fatalf("guest %s did not appear: %v", id, err)
+		}
+	}
+	c.Sim.Platform().Leave(guests[0])
+	n, err := chromedp.Run(tctx, chromedp.Poll[int](`document.querySelectorAll("tr[data-test=participant]").length === 3 ? 3 : 0`))
+	if err != nil || n != 3 {
+		t.Fatalf("the leaver's row did not go: %v", err)
+	}
+	rows, _ := chromedp.Run(tctx, chromedp.Evaluate[int](`document.querySelectorAll('tr[data-participant-id]').length`))
+	if rows != 3 {
+		t.Errorf("%d participant rows, want 3 (no doubled rows)", rows)
+	}
+	if got := errs.all(); len(got) > 0 {
+		t.Errorf("the page logged %d console errors: %q", len(got), got)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 
@@ -162,9 +163,43 @@ func (b *Broadcaster) render(ctx context.Context, batch live.Batch) []live.Messa
 		} else {
 			p = deltaParts(snap, batch, topic, now, b.loss)
 		}
-		msgs = append(msgs, p.messages(ctx, b.log, topic, head)...)
+		for _, m := range p.messages(ctx, b.log, topic, head) {
+			m.Data = versioned(batch.Version, m.Data)
+			msgs = append(msgs, m)
+		}
 	}
 	return msgs
+}
+
+// A batch's messages carry the version of the state they were drawn from, in a prefix the
+// socket strips before sending: a socket drops the messages its snapshot already includes, so
+// every push applies exactly once and an added row is a plain append (a defensive delete
+// first would make htmx log an error in every browser for every join).
+const versionMark = "\x00v"
+
+func versioned(v uint64, data []byte) []byte {
+	out := make([]byte, 0, len(data)+24)
+	out = append(out, versionMark...)
+	out = strconv.AppendUint(out, v, 10)
+	out = append(out, '\n')
+	return append(out, data...)
+}
+
+// unversion splits a hub message into its state version (0 for one without) and its data.
+func unversion(msg []byte) (uint64, []byte) {
+	rest, ok := bytes.CutPrefix(msg, []byte(versionMark))
+	if !ok {
+		return 0, msg
+	}
+	num, data, ok := bytes.Cut(rest, []byte{'\n'})
+	if !ok {
+		return 0, msg
+	}
+	v, err := strconv.ParseUint(string(num), 10, 64)
+	if err != nil {
+		return 0, msg
+	}
+	return v, data
 }
 
 // recordLoss appends a loss sample for every watched participant whose media streams the

@@ -103,7 +103,7 @@ func conferencesDelta(snap *snapshot, batch live.Batch, now time.Time) parts {
 	}
 	for _, id := range sortedKeys(ch.added) {
 		if v, ok := snap.confViews[id]; ok {
-			p.bodies = append(p.bodies, views.RemoveRow(views.DomID("c", id)), views.AppendConference(v, now))
+			p.bodies = append(p.bodies, views.AppendConference(v, now))
 		}
 	}
 	for _, id := range sortedKeys(ch.changed) {
@@ -131,7 +131,7 @@ func boardDelta(snap *snapshot, batch live.Batch, now time.Time) parts {
 	}
 	for _, id := range sortedKeys(ch.added) {
 		if c, ok := snap.confViews[id]; ok {
-			head = append(head, views.RemoveElement(views.DomID("t", id)), views.AppendTile(tileView(c)))
+			head = append(head, views.AppendTile(tileView(c)))
 		}
 	}
 	for _, id := range sortedKeys(ch.changed) {
@@ -211,8 +211,15 @@ func (ps *parts) participantDelta(snap *snapshot, d live.Delta, conf views.Confe
 	if v.Waiting {
 		body = "waiting"
 	}
-	if d.Kind == live.Added || d.FromConference != "" || movedTable(d) {
+	switch {
+	case d.Kind == live.Added || d.FromConference != "":
+		// New on this page: the socket skipped anything its snapshot already had (see
+		// versioned), so a plain append cannot double a row.
 		ps.bodies = append(ps.bodies, views.AppendParticipant(body, v, moderator, now))
+		return
+	case movedTable(d):
+		ps.bodies = append(ps.bodies, views.RemoveRow(views.DomID("p", d.ID)),
+			views.AppendParticipant(body, v, moderator, now))
 		return
 	}
 	ps.rows = append(ps.rows, views.ParticipantRow(v, moderator, now, "true"))

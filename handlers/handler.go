@@ -67,7 +67,7 @@ type Handler struct {
 	closing bool
 	locks   targetLocks
 	schemas schemaCache // configuration schemas, read once per process (services area)
-	svc     serviceState // the services area's fingerprint key and read budget (zero value ready)
+	svc     svcState    // the services area's fingerprint key and read budget (zero value ready)
 }
 
 // New returns a Handler. Call Routes for the Echo instance and Broadcaster for the renderer

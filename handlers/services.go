@@ -131,7 +131,7 @@ func (h *Handler) serviceForm(c echo.Context, status int, st serviceFormState) e
 	warns, notice := degraded(schema, failed, st.warns)
 	f := views.ConfigForm{Kind: "service", Title: "New service", Action: "/services", CancelURL: "/services",
 		Fields: formFields(serviceSpecs, st.values, st.errs, warns, schema, related), Notice: notice,
-		Error:  st.err, Errors: st.general, ReadOnly: !ch.CanConfigure, Saved: st.saved, Preview: st.preview}
+		Error: st.err, Errors: st.general, ReadOnly: !ch.CanConfigure, Saved: st.saved, Preview: st.preview}
 	if f.ReadOnly {
 		hideSecrets(serviceSpecs, f.Fields)
 	}

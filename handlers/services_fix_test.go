@@ -304,7 +304,7 @@ func TestReadOnlyFormsNeverShowPINs(t *testing.T) {
 				}
 			}
 			field := map[string]string{"/services/" + sid: "pin", "/adps/" + aid: "dtmf_sequence"}[path]
-			if v := doc.Find("[data-field=" + field + "] input").AttrOr("value", ""); v != "set" {
+			if v := doc.Find("[data-field="+field+"] input").AttrOr("value", ""); v != "set" {
 				t.Errorf("%v: %s shows %q, want set", role, field, v)
 			}
 		}
@@ -389,7 +389,7 @@ func TestImportRefusesRowsWithTheWrongCellCount(t *testing.T) {
 // page with the file limit, not with a 413 naming another limit.
 func TestImportSizeMessageAgreesWithTheLimits(t *testing.T) {
 	p := newPages(t, 0)
-	big := "name\n" + strings.Repeat("x", maxImportBytes+(512<<10)) + "\n"
+	big := "name\n" + strings.Repeat("x", maxImportBytes+(1536<<10)) // 3.5 MiB: over 3M, under maxBody + "\n"
 	doc := p.doc(p.do("POST", "/services/import", url.Values{"csv": {big}}, false), http.StatusBadRequest)
 	if msg := doc.Find("[data-test=import-error]").Text(); !strings.Contains(msg, "2 MB") {
 		t.Errorf("a %d-byte import says %q", len(big), msg)

@@ -2,7 +2,6 @@ package handlers
 
 import (
 	"context"
-	"net/http"
 	"net/url"
 	"sort"
 	"strconv"

@@ -22,9 +22,9 @@ import (
 // hung Management Node costs an operator seconds, not a minute per relation.
 const defaultReadBudget = 8 * time.Second
 
-// serviceState is the services area's per-process state. The zero value is ready: the
+// svcState is the services area's per-process state. The zero value is ready: the
 // fingerprint key is made on first use.
-type serviceState struct {
+type svcState struct {
 	once       sync.Once
 	key        []byte
 	readBudget time.Duration // 0 = defaultReadBudget; tests shorten it

@@ -127,9 +127,10 @@ func (h *Handler) serveSocket(reqCtx context.Context, s *socket, snaps *snapshot
 	defer sub.Close()
 	ctx := s.conn.CloseRead(reqCtx)
 
-	// Subscribe before reading the state: a delta that races the snapshot is then applied
-	// after it, and every fragment is idempotent (replace, delete-then-append, delete).
-	for _, msg := range snaps.messages(ctx, h, view.topic) {
+	// Subscribe before reading the state, then skip every pushed message drawn from a state
+	// the snapshot already includes: nothing is lost between the two and nothing applies twice.
+	first, seen := snaps.messages(ctx, h, view.topic)
+	for _, msg := range first {
 		if !h.write(ctx, s, msg) {
 			return
 		}
@@ -145,7 +146,11 @@ func (h *Handler) serveSocket(reqCtx context.Context, s *socket, snaps *snapshot
 			s.close(statusTryAgainLater, "too slow, resynchronising")
 			return
 		case msg := <-sub.Messages():
-			if !h.write(ctx, s, msg) {
+			v, data := unversion(msg)
+			if v != 0 && v <= seen {
+				continue
+			}
+			if !h.write(ctx, s, data) {
 				return
 			}
 		case <-ping.C:
@@ -172,10 +177,15 @@ type snapshots struct {
 	msgs map[string][][]byte
 }
 
-// messages returns topic's snapshot messages for the current state. The slices are shared
-// by every socket: nobody may modify them.
-func (c *snapshots) messages(ctx context.Context, h *Handler, topic string) [][]byte {
+// messages returns topic's snapshot messages for the current state, and that state's version.
+// The slices are shared by every socket: nobody may modify them.
+func (c *snapshots) messages(ctx context.Context, h *Handler, topic string) ([][]byte, uint64) {
 	st := h.Poller.State()
+	msgs := c.cached(ctx, h, st, topic)
+	return msgs, st.Version
+}
+
+func (c *snapshots) cached(ctx context.Context, h *Handler, st *live.State, topic string) [][]byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.st != st || c.msgs == nil {
