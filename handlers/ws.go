@@ -245,21 +245,8 @@ func (h *Handler) removeSocket(s *socket) {
 // and port compared) or a configured one, before the upgrade (field report F08). A request
 // without Origin is not from a browser page and still needs its session.
 func (h *Handler) checkOrigin(r *http.Request) error {
-	origin := r.Header.Get("Origin")
-	if origin == "" {
+	if h.originAllowed(r) {
 		return nil
-	}
-	scheme := "http"
-	if r.TLS != nil {
-		scheme = "https"
-	}
-	if strings.EqualFold(origin, scheme+"://"+r.Host) {
-		return nil
-	}
-	for _, o := range h.cfg.AllowedOrigins {
-		if strings.EqualFold(strings.TrimRight(o, "/"), origin) {
-			return nil
-		}
 	}
 	return errUser(http.StatusForbidden, "This page's origin may not open a live connection.")
 }
