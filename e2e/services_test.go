@@ -370,6 +370,23 @@ func TestServicesAreReadOnlyForViewers(t *testing.T) {
 	for _, path := range []string{"/routing", "/adps"} {
 		v.page(path, http.StatusOK)
 	}
+
+	// PINs are the admins' only: a viewer or an operator sees "set", never the digits.
+	if res := a.postForm("/services/"+id, url.Values{"pin": {"4242"}, "guest_pin": {"5353"}, "allow_guests": {"false", "true"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set the PINs: status %d", res.StatusCode)
+	}
+	op := newBrowser(t, c.URL)
+	op.login(operator)
+	for who, b := range map[string]*browser{"viewer": v, "operator": op} {
+		doc := b.page("/services/"+id, http.StatusOK)
+		html, _ := doc.Html()
+		if strings.Contains(html, "4242") || strings.Contains(html, "5353") {
+			t.Errorf("the %s sees a PIN on the service page", who)
+		}
+		if got := doc.Find("[data-field=pin] input").AttrOr("value", ""); got != "set" {
+			t.Errorf("the %s sees the host PIN as %q, want set", who, got)
+		}
+	}
 }
 
 func TestServicesExportIsCSVWithoutFormulasOrPINs(t *testing.T) {

@@ -34,10 +34,12 @@ func (h *Handler) planImport(ctx context.Context, text string) ([]importRow, err
 	for _, rec := range records {
 		r := importRow{given: map[string]bool{}, values: formValues{}, cells: len(rec.cells), header: len(cols)}
 		r.view.Line = rec.line
-		if len(rec.cells) == len(cols) {
-			for j, col := range cols {
+		for j, col := range cols {
+			if len(rec.cells) == len(cols) {
 				r.values[col] = importCell(col, rec.cells[j])
 				r.given[col] = true
+			} else if col == "name" && j < len(rec.cells) {
+				r.values[col] = rec.cells[j] // shown beside the row's problem only
 			}
 		}
 		r.view.Name = r.values["name"]

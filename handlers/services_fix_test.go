@@ -570,3 +570,28 @@ func TestRulePriorityIsRequired(t *testing.T) {
 		}
 	}
 }
+
+// The relations' lists are read once per request, however many fields point at them.
+func TestRelatedChoicesAreReadOncePerRequest(t *testing.T) {
+	p := newPages(t, 0)
+	specs := []fieldSpec{
+		{name: "system_location", kind: kRelated, related: pexip.ResLocationConfig},
+		{name: "outgoing_location", kind: kRelated, related: pexip.ResLocationConfig},
+		{name: "ivr_theme", kind: kRelated, related: "configuration/v1/ivr_theme"},
+	}
+	c := p.e.NewContext(httptest.NewRequest("GET", "/services/new", nil), httptest.NewRecorder())
+	p.sim.Stats().Reset()
+	for range 2 {
+		choices, failed := p.h.relatedChoices(c, specs)
+		if len(failed) != 0 || len(choices["outgoing_location"]) == 0 {
+			t.Fatalf("choices %v, failed %v", choices, failed)
+		}
+	}
+	st := p.sim.Stats()
+	if n := st.Count("GET", "/api/admin/"+pexip.ResLocationConfig+"/"); n != 1 {
+		t.Errorf("two fields over system_location, asked twice: %d list reads, want 1", n)
+	}
+	if n := st.Count("GET", "/api/admin/configuration/v1/ivr_theme/"); n != 1 {
+		t.Errorf("ivr_theme: %d list reads, want 1", n)
+	}
+}

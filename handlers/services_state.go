@@ -34,9 +34,7 @@ type svcState struct {
 func (h *Handler) fingerprintKey() []byte {
 	h.svc.once.Do(func() {
 		h.svc.key = make([]byte, 32)
-		if _, err := rand.Read(h.svc.key); err != nil {
-			panic("pexops: no randomness for the form fingerprint key: " + err.Error())
-		}
+		rand.Read(h.svc.key) // never fails (Go 1.24+: it crashes the program instead)
 	})
 	return h.svc.key
 }
