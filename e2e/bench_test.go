@@ -419,24 +419,30 @@ func (env *benchEnv) runFanout(b *testing.B, n int) {
 	stackPerViewer := (env.goMetric(b, "go_memstats_stack_inuse_bytes") - stackBefore) / float64(n)
 	rpmN := env.requestsPerMinute(30 * time.Second)
 
+	// Baseline probes are taken both before and after the block with a stalled viewer, so a
+	// drift of the machine's load over the run weighs on both figures alike.
 	var lat []time.Duration
 	var listBytes []int64
-	for range 10 {
-		l, by := env.probe(b, vs, &marker, env.joinProbe(b))
-		lat, listBytes = append(lat, l...), append(listBytes, by...)
+	baseline := func(n int) {
+		for range n {
+			l, by := env.probe(b, vs, &marker, env.joinProbe(b))
+			lat, listBytes = append(lat, l...), append(listBytes, by...)
+		}
 	}
+	baseline(5)
 	confBytes := env.muteBytes(b, &marker)
 
 	stalled, err := env.dial(context.Background(), "topic=conferences", &marker, true)
 	if err != nil {
 		b.Fatal(err)
 	}
-	defer stalled.conn.CloseNow()
 	var latStalled []time.Duration
 	for range 10 {
 		l, _ := env.probe(b, vs, &marker, env.joinProbe(b))
 		latStalled = append(latStalled, l...)
 	}
+	stalled.conn.CloseNow()
+	baseline(5)
 
 	b.ReportMetric(rpmOne, "req/min-1-viewer")
 	b.ReportMetric(rpmN, "req/min-N-viewers")
