@@ -332,8 +332,3 @@ func renderAll(ctx context.Context, log *slog.Logger, cs ...templ.Component) []b
 	}
 	return buf.Bytes()
 }
-
-func concat(a, b []byte) []byte {
-	out := make([]byte, 0, len(a)+len(b))
-	return append(append(out, a...), b...)
-}

@@ -289,17 +289,6 @@ func ms(f float64) string {
 	return strconv.FormatFloat(f, 'f', 1, 64) + " ms"
 }
 
-// loadClass colours a load bar: green, orange from 70 %, red from 90 %.
-func loadClass(load int) string {
-	switch {
-	case load >= 90:
-		return "loadbar full"
-	case load >= 70:
-		return "loadbar high"
-	}
-	return "loadbar"
-}
-
 func clampPercent(n int) string {
 	return strconv.Itoa(max(0, min(100, n)))
 }
