@@ -134,8 +134,11 @@ func runHashPassword(stdin io.Reader, stdout io.Writer) error {
 		return err
 	}
 	pw := strings.TrimRight(line, "\r\n")
-	if pw == "" {
+	switch {
+	case strings.TrimSpace(pw) == "":
 		return errors.New("give the password on standard input")
+	case len(pw) < minPasswordLen:
+		return fmt.Errorf("a password needs at least %d characters", minPasswordLen)
 	}
 	hash, err := auth.HashPassword(pw)
 	if err != nil {
@@ -144,6 +147,9 @@ func runHashPassword(stdin io.Reader, stdout io.Writer) error {
 	fmt.Fprintln(stdout, hash)
 	return nil
 }
+
+// minPasswordLen is the shortest password hash-password accepts for a console account.
+const minPasswordLen = 10
 
 // shutdownGrace is how long in-flight requests get when pexops is asked to stop.
 const shutdownGrace = 10 * time.Second

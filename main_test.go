@@ -132,3 +132,29 @@ func TestDockerfileBuildsTheStaticBinaryIntoAShellLessImage(t *testing.T) {
 		t.Error("make build and the Dockerfile no longer build the binary the same way")
 	}
 }
+
+func TestHashPasswordRefusesBlankAndShortPasswords(t *testing.T) {
+	tests := []struct {
+		name, in, wantErr string
+	}{
+		{"nothing", "", "standard input"},
+		{"only spaces", "          \n", "standard input"},
+		{"too short", "short\n", "at least 10"},
+		{"good", "a-long-enough-password\n", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out bytes.Buffer
+			err := runHashPassword(strings.NewReader(tt.in), &out)
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Errorf("error = %v, want one with %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil || !strings.HasPrefix(out.String(), "$2") {
+				t.Errorf("hash-password = %q, %v; want a bcrypt hash", out.String(), err)
+			}
+		})
+	}
+}
